@@ -1,0 +1,81 @@
+# Gongzhi — the two commands: `make run` and `make test`. Also `make bench`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test test-sqlite test-postgres bench install install-test system-deps messages migrate demo lint clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test system-deps
+
+## Chromium and CJK fonts for the browser tests (Debian packages; needs root).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing chromium and fonts-noto-cjk (apt-get)…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else \
+			echo "NOTE: chromium / fonts-noto-cjk missing and not root: browser tests will be skipped."; \
+		fi; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py demo
+
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py demo --if-empty
+	@$(PY) manage.py schedule_tasks >/dev/null
+	$(PY) manage.py demo_logins
+	@echo "Task worker (reminders, imports) runs alongside the server; Ctrl-C stops both."
+	@trap 'kill 0' EXIT INT TERM; \
+		$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+		echo "Serving on http://$(HOST):$(PORT)/"; \
+		$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+test: install-test test-sqlite test-postgres
+
+test-sqlite:
+	@echo "== Test suite on SQLite =="
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 --dist loadfile
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v1
+
+test-postgres:
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== Test suite on PostgreSQL (127.0.0.1:5432) =="; \
+		DATABASE_URL=$(PG_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 --dist loadfile -m "not browser"; \
+	else \
+		echo "PostgreSQL run SKIPPED: no server at 127.0.0.1:5432 (CI always has one)."; \
+	fi
+
+bench: install-test
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run_all.py
+
+messages: install
+	cd gongzhi && ../$(PY) ../manage.py makemessages -l en --no-obsolete -v0 && ../$(PY) ../manage.py compilemessages -l en -v0
+
+lint: install-test
+	$(VENV)/bin/ruff check gongzhi config bench
+
+clean:
+	rm -rf $(VENV) var static_collected

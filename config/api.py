@@ -1,0 +1,55 @@
+"""The one NinjaAPI. Each app contributes a Router; errors share one JSON shape."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from gongzhi.core.api_auth import API_AUTH
+from gongzhi.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="Gongzhi API",
+    version="1",
+    description="共治：社区共治平台接口。会话（网页登录）或 Bearer 令牌认证；访问范围与网页完全相同。",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request, exc: ApplicationError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": "对象不存在或无权访问"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"code": "unauthenticated", "message": "请先登录或提供有效令牌"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    return api.create_response(
+        request, {"code": "invalid_input", "message": "请求参数无效", "details": exc.errors}, status=422
+    )
+
+
+def _register_routers() -> None:
+    from gongzhi.accounts.api import router as accounts_router
+    from gongzhi.casework.api import router as casework_router
+    from gongzhi.org.api import router as org_router
+    from gongzhi.org.party_api import router as party_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/org", org_router)
+    api.add_router("/party", party_router)
+    api.add_router("/casework", casework_router)
+    api.add_router("/field", "gongzhi.casework.field_api.router")  # services, mediation, patrols
+    api.add_router("/casework", "gongzhi.casework.rates_api.router")  # /casework/rates, /casework/ping
+
+
+_register_routers()

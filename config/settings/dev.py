@@ -1,0 +1,5 @@
+from .base import *  # noqa: F401,F403
+
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,97 @@
+import pytest
+
+
+@pytest.fixture
+def world(db):
+    from gongzhi.org.testing.world import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in on the Django test client: ``login(user)``."""
+
+    def _login(user):
+        client.force_login(user, backend="gongzhi.accounts.backends.PhoneBackend")
+        return client
+
+    return _login
+
+
+# Browser tests ---------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (make test installs it when run as root)")
+    # Playwright's sync API runs an event loop; Django must allow sync DB calls from fixtures.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(_browser, live_server):
+    """A 375 px wide page (an ordinary phone) in a fresh browser context."""
+    context = _browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk_page(_browser, live_server):
+    """A desktop-sized page for staff desk views."""
+    context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def browser_login(page, phone: str, password: str) -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_phone", phone)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def screenshot_dir():
+    from pathlib import Path
+
+    path = Path(__file__).parent / "test-artifacts" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def case_world(world):
+    from gongzhi.casework.testing import build_casework
+
+    return build_casework(world)

@@ -1,0 +1,75 @@
+"""Shared by the field actions (services, mediation, patrols): notifications and input cleaning.
+
+Case steps go through ``_common.record()``; service orders and patrols are not
+cases, so they notify through ``notify()`` here (same Notification table, no
+case or event) and audit with ``audit_record`` directly.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import ApplicationError
+from gongzhi.org.models import RoleAssignment
+
+from ..models import Notification
+
+REQUIRED = "required"
+TOO_LONG = "too_long"
+INVALID_DATETIME = "invalid_datetime"
+
+
+def notify(user_ids: Iterable[int | None], *, actor, title: str, body: str = "", url: str = "") -> list[int]:
+    """One in-app notification per user concerned, never to the actor. Returns who was notified."""
+    recipients = {uid for uid in user_ids if uid}
+    recipients.discard(getattr(actor, "pk", None))
+    if recipients:
+        Notification.objects.bulk_create(
+            [Notification(user_id=uid, title=title[:200], body=body[:500], url=url[:200]) for uid in sorted(recipients)]
+        )
+    return sorted(recipients)
+
+
+def role_holders(roles: Iterable[str], *, region_id: int) -> list[int]:
+    """Users holding one of ``roles`` at the region (community or grid), active assignments only."""
+    return list(
+        RoleAssignment.objects.filter(role__in=sorted(roles), region_id=region_id, revoked_at__isnull=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    text = str(value if value is not None else "").strip()
+    if required and not text:
+        raise ApplicationError(REQUIRED, _("请填写%(label)s。") % {"label": label}, field=field)
+    if len(text) > max_length:
+        raise ApplicationError(
+            TOO_LONG,
+            _("%(label)s不能超过 %(n)d 个字（当前 %(len)d 字）。") % {"label": label, "n": max_length, "len": len(text)},
+            field=field,
+        )
+    return text
+
+
+def clean_datetime(value, *, field: str, label: str) -> datetime.datetime:
+    """A datetime from a form (``2026-03-01T14:30``) or the API; naive values are Beijing time."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            raise ApplicationError(REQUIRED, _("请填写%(label)s。") % {"label": label}, field=field)
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        except ValueError:
+            raise ApplicationError(
+                INVALID_DATETIME, _("%(label)s格式不正确，应为 年-月-日 时:分。") % {"label": label}, field=field
+            ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment

@@ -1,0 +1,291 @@
+"""JSON API of 有求必应. Every endpoint calls one action or selector; access as on the pages."""
+
+
+import base64
+import binascii
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from gongzhi.core.errors import ApplicationError
+from gongzhi.core.schemas import Page, paginate_queryset
+
+from . import error_codes as codes
+from . import schemas as s
+from . import selectors
+from .actions import lifecycle
+from .actions.intake import PhotoIn, case_submit
+from .actions.inbox import notifications_mark_read
+from .models import Case, Channel, Department
+from .permissions import access_case, can_handle, can_view, department_ids, supervise_scope
+
+router = Router(tags=["casework"])
+
+
+def _photos(items: list[s.PhotoB64]) -> list[PhotoIn]:
+    photos = []
+    for index, item in enumerate(items, start=1):
+        try:
+            data = base64.b64decode(item.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApplicationError(codes.PHOTO_NOT_IMAGE, f"第 {index} 张照片不是有效的 base64 数据。",
+                                   field="photos") from None
+        photos.append(PhotoIn(name=item.name, data=data))
+    return photos
+
+
+def _place(case: Case) -> str:
+    if case.household_id:
+        return f"{case.building.name} {case.household.unit.number}-{case.household.room}"
+    if case.building_id:
+        return case.building.name
+    return case.address
+
+
+def brief(case: Case) -> dict:
+    now = timezone.now()
+    return {
+        "id": case.pk,
+        "title": case.title,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "tier": case.tier,
+        "category": case.category.code,
+        "category_name": case.category.name,
+        "urgency": case.urgency,
+        "place": _place(case),
+        "handler_id": case.handler_id,
+        "created_at": case.created_at,
+        "response_due_at": case.response_due_at,
+        "resolution_due_at": case.resolution_due_at,
+        "overdue": case.is_open and case.resolution_due_at < now,
+    }
+
+
+def _photo_out(p) -> dict:
+    return {"id": p.pk, "kind": p.kind, "url": f"/cases/photos/{p.pk}/"}
+
+
+def detail(request, case: Case) -> dict:
+    user = request.user
+    handles = can_handle(user, case)
+    staff_view = handles or (case.reporter_id != user.pk)
+    events = selectors.timeline(case, public_only=not staff_view)
+    return {
+        **brief(case),
+        "description": case.description,
+        "channel": case.channel,
+        "community_id": case.community_id,
+        "grid_id": case.grid_id,
+        "building_id": case.building_id,
+        "household_id": case.household_id,
+        "address": case.address,
+        "suggested_category": case.suggested_category.code if case.suggested_category_id else None,
+        "suggestion_confidence": case.suggestion_confidence,
+        "resolution": case.resolution,
+        "resolved_tier": case.resolved_tier,
+        "rating": case.rating,
+        "rating_comment": case.rating_comment,
+        "merged_into_id": case.merged_into_id,
+        "department_id": case.department_id,
+        "responded_at": case.responded_at,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "reopen_count": case.reopen_count,
+        "photos": [_photo_out(p) for p in case.photos.all()],
+        "timeline": [
+            {
+                "id": e.pk, "kind": e.kind, "kind_label": str(e.get_kind_display()), "created_at": e.created_at,
+                "actor": e.actor.name if e.actor_id else None, "from_status": e.from_status,
+                "to_status": e.to_status, "tier": e.tier, "note": e.note, "public": e.public,
+                "photos": [_photo_out(p) for p in e.photos.all()],
+            }
+            for e in events
+        ],
+        "similar": [
+            {"id": x.case.pk, "title": x.case.title, "status": x.case.status, "score": x.score}
+            for x in (selectors.similar_to_case(case) if case.is_open else [])
+        ],
+        "can_handle": handles,
+    }
+
+
+def _detail_by_id(request, case_id: int) -> dict:
+    return detail(request, access_case(request.user, case_id))
+
+
+@router.get("/categories", response=list[s.CategoryOut])
+def category_list(request: HttpRequest, community: int):
+    from gongzhi.org.permissions import own_resident, scope_for
+
+    scope = scope_for(request.user, "view_tree")
+    resident = own_resident(request.user)
+    allowed = scope.touches_community(community) or (
+        resident is not None and resident.community_id == community
+    ) or supervise_scope(request.user).covers_community(community)
+    if not allowed:
+        return []
+    return [
+        {"id": c.pk, "code": c.code, "name": c.name, "tier": c.tier, "response_hours": float(c.response_hours),
+         "resolution_hours": float(c.resolution_hours)}
+        for c in selectors.categories(community)
+    ]
+
+
+@router.post("/cases", response={201: s.CaseOut})
+def case_create(request: HttpRequest, payload: s.CaseIn):
+    channel = payload.channel or (Channel.RESIDENT if payload.household_id or not payload.reporter_name
+                                  else Channel.WALK_IN)
+    case = case_submit(
+        actor=request.user,
+        description=payload.description,
+        channel=channel,
+        community_id=payload.community_id,
+        household_id=payload.household_id,
+        building_id=payload.building_id,
+        address=payload.address,
+        category_code=payload.category,
+        urgency=payload.urgency,
+        photos=_photos(payload.photos),
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        reporter_resident_id=payload.reporter_resident_id,
+        idempotency_key=payload.idempotency_key or request.headers.get("Idempotency-Key", ""),
+        patrol_id=payload.patrol_id,
+    )
+    if can_view(request.user, case):  # the saved case as it is, without loading it again
+        return Status(201, detail(request, case))
+    return Status(201, _detail_by_id(request, case.pk))
+
+
+class QueueFilter(Schema):
+    q: str = ""
+    status: str | None = None
+    tier: str | None = None
+    category: int | None = None
+    community: int | None = None
+    grid: int | None = None
+    building: int | None = None
+    handler: str | None = None
+    overdue: bool = False
+    page: int = 1
+    page_size: int = 30
+
+
+@router.get("/cases", response=Page[s.CaseBriefOut])
+def case_queue(request: HttpRequest, filters: Query[QueueFilter]):
+    """The staff queue for the caller's scope."""
+    qs = selectors.queue(
+        request.user, q=filters.q, status=filters.status, tier=filters.tier, category_id=filters.category,
+        community_id=filters.community, grid_id=filters.grid, building_id=filters.building,
+        handler=filters.handler, overdue=filters.overdue,
+    )
+    page = paginate_queryset(qs, page=filters.page, page_size=filters.page_size)
+    page["items"] = [brief(c) for c in page["items"]]
+    return page
+
+
+@router.get("/cases/mine", response=Page[s.CaseBriefOut])
+def my_cases(request: HttpRequest, page: int = 1, page_size: int = 30):
+    result = paginate_queryset(selectors.my_cases(request.user), page=page, page_size=page_size)
+    result["items"] = [brief(c) for c in result["items"]]
+    return result
+
+
+@router.get("/cases/{int:case_id}", response=s.CaseOut)
+def case_get(request: HttpRequest, case_id: int):
+    return _detail_by_id(request, case_id)
+
+
+@router.get("/cases/{int:case_id}/five-questions", response=list[dict])
+def case_five_questions(request: HttpRequest, case_id: int):
+    case = access_case(request.user, case_id)
+    if not can_handle(request.user, case) and case.reporter_id == request.user.pk:
+        from gongzhi.core.errors import NotFound
+
+        raise NotFound()
+    return [
+        {"key": q["key"], "label": q["label"],
+         "events": [{"kind": e.kind, "created_at": e.created_at.isoformat(), "note": e.note} for e in q["events"]]}
+        for q in selectors.five_questions(case)
+    ]
+
+
+def _step(name: str, path: str, schema, call):
+    def endpoint(request, case_id, payload):
+        call(request.user, case_id, payload)
+        return _detail_by_id(request, case_id)
+
+    # Real annotation objects (this module uses postponed annotations): ninja reads them.
+    endpoint.__annotations__ = {"request": HttpRequest, "case_id": int, "payload": schema}
+    endpoint.__name__ = f"case_{name}"
+    router.post(f"/cases/{{int:case_id}}/{path}", response=s.CaseOut, url_name=f"case_{name}")(endpoint)
+
+
+_step("accept", "accept", s.NoteIn, lambda u, c, p: lifecycle.case_accept(actor=u, case_id=c, note=p.note))
+_step("reject", "reject", s.ReasonIn, lambda u, c, p: lifecycle.case_reject(actor=u, case_id=c, reason=p.reason))
+_step("merge", "merge", s.MergeIn,
+      lambda u, c, p: lifecycle.case_merge(actor=u, case_id=c, into_case_id=p.into, note=p.note))
+_step("category", "category", s.CategoryChangeIn,
+      lambda u, c, p: lifecycle.case_change_category(actor=u, case_id=c, category_code=p.category))
+_step("dispatch", "dispatch", s.DispatchIn,
+      lambda u, c, p: lifecycle.case_dispatch(actor=u, case_id=c, handler_id=p.handler_id, note=p.note))
+_step("hand_over", "hand-over", s.HandOverIn,
+      lambda u, c, p: lifecycle.case_hand_over(actor=u, case_id=c, handler_id=p.handler_id, reason=p.reason))
+_step("escalate", "escalate", s.ReasonIn, lambda u, c, p: lifecycle.case_escalate(actor=u, case_id=c, reason=p.reason))
+_step("whistle", "whistle", s.WhistleIn,
+      lambda u, c, p: lifecycle.case_whistle(actor=u, case_id=c, department_id=p.department_id, reason=p.reason))
+_step("start", "start", s.NoteIn, lambda u, c, p: lifecycle.case_start(actor=u, case_id=c, note=p.note))
+_step("progress", "progress", s.ProgressIn,
+      lambda u, c, p: lifecycle.case_progress(actor=u, case_id=c, note=p.note, public=p.public))
+_step("resolve", "resolve", s.ResolveIn,
+      lambda u, c, p: lifecycle.case_resolve(actor=u, case_id=c, result=p.result, photos=_photos(p.photos)))
+_step("verify", "verify", s.VerifyIn,
+      lambda u, c, p: lifecycle.case_verify(actor=u, case_id=c, fixed=p.fixed, note=p.note))
+_step("reopen", "reopen", s.ReasonIn, lambda u, c, p: lifecycle.case_reopen(actor=u, case_id=c, reason=p.reason))
+_step("rate", "rate", s.RateIn,
+      lambda u, c, p: lifecycle.case_rate(actor=u, case_id=c, rating=p.rating, comment=p.comment))
+_step("close", "close", s.NoteIn, lambda u, c, p: lifecycle.case_close(actor=u, case_id=c, note=p.note))
+_step("comment", "comment", s.NoteIn, lambda u, c, p: lifecycle.case_comment(actor=u, case_id=c, note=p.note))
+
+
+@router.post("/cases/bulk-dispatch", response=list[s.CaseBriefOut])
+def bulk_dispatch(request: HttpRequest, payload: s.BulkDispatchIn):
+    cases = lifecycle.cases_bulk_dispatch(actor=request.user, case_ids=payload.case_ids, handler_id=payload.handler_id)
+    return [brief(access_case(request.user, c.pk)) for c in cases]
+
+
+@router.post("/whistles/{int:whistle_id}/acknowledge", response=s.WhistleOut)
+def whistle_ack(request: HttpRequest, whistle_id: int, payload: s.NoteIn):
+    return lifecycle.whistle_acknowledge(actor=request.user, whistle_id=whistle_id, note=payload.note)
+
+
+@router.get("/departments", response=list[s.DepartmentOut])
+def department_list(request: HttpRequest, community: int):
+    if not (supervise_scope(request.user).covers_community(community) or department_ids(request.user)):
+        return []
+    qs = Department.objects.filter(community_id=community).order_by("name")
+    if not supervise_scope(request.user).covers_community(community):
+        qs = qs.filter(pk__in=department_ids(request.user))
+    return [{"id": d.pk, "name": d.name, "kind": d.kind, "ack_hours": float(d.ack_hours)} for d in qs]
+
+
+@router.get("/notifications", response=Page[s.NotificationOut])
+def notifications(request: HttpRequest, unread: bool = False, page: int = 1, page_size: int = 30):
+    qs = selectors.inbox(request.user)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    result = paginate_queryset(qs, page=page, page_size=page_size)
+    result["items"] = [
+        {"id": n.pk, "case_id": n.case_id, "title": n.title, "body": n.body, "url": n.url,
+         "created_at": n.created_at, "read": n.read_at is not None}
+        for n in result["items"]
+    ]
+    return result
+
+
+@router.post("/notifications/read", response={204: None})
+def notifications_read(request: HttpRequest, ids: list[int] | None = None):
+    notifications_mark_read(actor=request.user, ids=ids)
+    return Status(204, None)

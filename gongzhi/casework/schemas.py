@@ -1,0 +1,187 @@
+from datetime import datetime
+
+from ninja import Schema
+
+
+class PhotoB64(Schema):
+    name: str = "photo.jpg"
+    data: str  # base64
+
+
+class CaseIn(Schema):
+    description: str
+    household_id: int | None = None
+    building_id: int | None = None
+    community_id: int | None = None
+    address: str = ""
+    category: str | None = None
+    urgency: str = "normal"
+    channel: str | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_resident_id: int | None = None
+    idempotency_key: str = ""
+    patrol_id: int | None = None
+    photos: list[PhotoB64] = []
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    tier: str
+    response_hours: float
+    resolution_hours: float
+
+
+class CaseBriefOut(Schema):
+    id: int
+    title: str
+    status: str
+    status_label: str
+    tier: str
+    category: str
+    category_name: str
+    urgency: str
+    place: str
+    handler_id: int | None
+    created_at: datetime
+    response_due_at: datetime
+    resolution_due_at: datetime
+    overdue: bool
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    url: str
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    created_at: datetime
+    actor: str | None
+    from_status: str
+    to_status: str
+    tier: str
+    note: str
+    public: bool
+    photos: list[PhotoOut]
+
+
+class SimilarOut(Schema):
+    id: int
+    title: str
+    status: str
+    score: float
+
+
+class CaseOut(CaseBriefOut):
+    description: str
+    channel: str
+    community_id: int
+    grid_id: int | None
+    building_id: int | None
+    household_id: int | None
+    address: str
+    suggested_category: str | None
+    suggestion_confidence: float | None
+    resolution: str
+    resolved_tier: str
+    rating: int | None
+    rating_comment: str
+    merged_into_id: int | None
+    department_id: int | None
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    photos: list[PhotoOut]
+    timeline: list[EventOut]
+    similar: list[SimilarOut]
+    can_handle: bool
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class MergeIn(Schema):
+    into: int
+    note: str = ""
+
+
+class CategoryChangeIn(Schema):
+    category: str
+
+
+class DispatchIn(Schema):
+    handler_id: int
+    note: str = ""
+
+
+class HandOverIn(Schema):
+    handler_id: int
+    reason: str
+
+
+class WhistleIn(Schema):
+    department_id: int
+    reason: str
+
+
+class WhistleOut(Schema):
+    id: int
+    case_id: int
+    department_id: int
+    status: str
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+
+
+class ProgressIn(Schema):
+    note: str
+    public: bool = True
+
+
+class ResolveIn(Schema):
+    result: str
+    photos: list[PhotoB64] = []
+
+
+class VerifyIn(Schema):
+    fixed: bool
+    note: str = ""
+
+
+class RateIn(Schema):
+    rating: int
+    comment: str = ""
+
+
+class BulkDispatchIn(Schema):
+    case_ids: list[int]
+    handler_id: int
+
+
+class NotificationOut(Schema):
+    id: int
+    case_id: int | None
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read: bool
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    ack_hours: float

@@ -1,0 +1,29 @@
+"""Pages of 有求必应: /cases/ for everyone's own requests and the case page, /casework/ for staff desks."""
+
+from django.urls import path
+
+from .views import case, inbox, photos, resident, staff
+
+app_name = "casework"
+urlpatterns = [
+    # Residents (and the case page every audience shares).
+    path("cases/", resident.my_cases, name="mine"),
+    path("cases/new/", resident.case_new, name="new"),
+    path("cases/new/similar/", resident.similar, name="similar"),
+    path("cases/<int:pk>/", case.case_detail, name="detail"),
+    path("cases/<int:pk>/<slug:step>/", case.case_step, name="step"),
+    path("cases/photos/<int:pk>/", photos.photo, name="photo"),
+    path("cases/inbox/", inbox.inbox, name="inbox"),
+    path("cases/inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("cases/inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
+    # Handlers and staff.
+    path("casework/", staff.queue, name="queue"),
+    path("casework/handlers/", staff.handler_options, name="handler_options"),
+    path("casework/board/", staff.board, name="board"),
+    path("casework/intake/", staff.intake, name="intake"),
+    path("casework/intake/rooms/", staff.intake_rooms, name="intake_rooms"),
+    path("casework/categories/", staff.category_settings, name="categories"),
+    path("casework/departments/", staff.departments, name="departments"),
+    path("casework/whistles/", staff.whistles, name="whistles"),
+    path("casework/whistles/<int:pk>/ack/", case.whistle_ack, name="whistle_ack"),
+]

@@ -1,0 +1,1 @@
+"""Pages of 有求必应, split by audience: residents, handlers and staff, the case page both share, the inbox."""

@@ -1,0 +1,58 @@
+"""Application errors: one exception type with a stable code.
+
+Actions raise ApplicationError; pages show ``message`` (Chinese, translated
+through gettext), the API returns ``{"code", "message", "field", "details"}``
+with ``status``. Codes are stable strings that clients may switch on; each app
+lists its own in an ``error_codes.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        details: Any = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.field = field
+        self.details = details
+        if status is not None:
+            self.status = status
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(ApplicationError):
+    """Raised by access_* functions. A miss and a refusal look the same."""
+
+    status = 404
+
+    def __init__(self, message: str = "对象不存在或无权访问") -> None:
+        super().__init__("not_found", message)
+
+
+class PermissionDeniedError(ApplicationError):
+    """The object is visible to the user, but the action is not allowed."""
+
+    status = 403
+
+    def __init__(self, message: str = "无权执行此操作") -> None:
+        super().__init__("permission_denied", message)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "gongzhi.org"
+    label = "org"
+    verbose_name = "组织与居民"
+
+    def ready(self) -> None:
+        from gongzhi.core import home, navigation
+
+        from . import home as org_home
+        from . import party_home
+
+        home.register(org_home.home_sections)
+        navigation.register(org_home.nav_provider)
+        home.register(party_home.home_sections)
+        navigation.register(party_home.nav_provider)
