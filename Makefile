@@ -72,7 +72,9 @@ bench: install-test
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run_all.py
 
 messages: install
-	cd gongzhi && ../$(PY) ../manage.py makemessages -l en --no-obsolete -v0 && ../$(PY) ../manage.py compilemessages -l en -v0
+	$(PY) manage.py makemessages -l en --no-obsolete -v0 -i ".venv/*" -i "var/*" -i "static_collected/*" -i "test-artifacts/*"
+	$(PY) manage.py compilemessages -l en -v0 -i ".venv"
+	@msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid' | xargs -I{} echo "untranslated entries (incl. header): {}"
 
 lint: install-test
 	$(VENV)/bin/ruff check gongzhi config bench
