@@ -8,12 +8,14 @@ retrain reaches every web process and worker without a restart.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from .models import Category, ClassifierModel
 
 RELOAD_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _state: dict = {"model": None, "model_id": None, "checked_at": 0.0}
@@ -21,6 +23,7 @@ _state: dict = {"model": None, "model_id": None, "checked_at": 0.0}
 
 def current_classifier():
     from .classification import Classifier, default_classifier
+    from .classification.errors import ClassifierFormatError
 
     now = time.monotonic()
     if _state["model"] is not None and now - _state["checked_at"] < RELOAD_SECONDS:
@@ -33,7 +36,13 @@ def current_classifier():
                 _state["model_id"] = None
         elif latest_id != _state["model_id"]:
             blob = ClassifierModel.objects.filter(pk=latest_id).values_list("blob", flat=True).first()
-            _state["model"] = Classifier.from_bytes(bytes(blob))
+            try:
+                _state["model"] = Classifier.from_bytes(bytes(blob))
+            except ClassifierFormatError:
+                # A model stored by an older release: keep suggesting with the shipped
+                # corpus until the next retrain replaces it, rather than failing intake.
+                logger.warning("Stored classifier %s is unreadable; using the shipped model", latest_id)
+                _state["model"] = default_classifier()
             _state["model_id"] = latest_id
         _state["checked_at"] = now
         return _state["model"]
@@ -59,6 +68,8 @@ def suggest_category(
     else:
         by_code = {code: c for code, c in categories.items() if c.is_active}
     for code, probability in predictions:
+        if probability <= 0:
+            break
         if code in by_code:
             return by_code[code], float(probability)
     return None, None
