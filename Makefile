@@ -76,7 +76,8 @@ messages: install
 	$(PY) manage.py compilemessages -l en -v0 -i ".venv"
 	@msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid' | xargs -I{} echo "untranslated entries (incl. header): {}"
 
-lint: install-test
+lint: install
+	$(PIP) install --quiet -e ".[dev]"
 	$(VENV)/bin/ruff check gongzhi config bench
 
 clean:

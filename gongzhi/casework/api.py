@@ -71,7 +71,11 @@ def detail(request, case: Case) -> dict:
     user = request.user
     handles = can_handle(user, case)
     staff_view = handles or (case.reporter_id != user.pk)
-    events = selectors.timeline(case, public_only=not staff_view)
+    fresh = getattr(case, "intake_event", None)
+    if fresh is not None:  # just submitted: the one event and its photos are in hand
+        events, photos = [fresh], list(fresh.saved_photos)
+    else:
+        events, photos = selectors.timeline(case, public_only=not staff_view), list(case.photos.all())
     return {
         **brief(case),
         "description": case.description,
@@ -93,18 +97,20 @@ def detail(request, case: Case) -> dict:
         "resolved_at": case.resolved_at,
         "closed_at": case.closed_at,
         "reopen_count": case.reopen_count,
-        "photos": [_photo_out(p) for p in case.photos.all()],
+        "photos": [_photo_out(p) for p in photos],
         "timeline": [
             {
                 "id": e.pk, "kind": e.kind, "kind_label": str(e.get_kind_display()), "created_at": e.created_at,
                 "actor": e.actor.name if e.actor_id else None, "from_status": e.from_status,
                 "to_status": e.to_status, "tier": e.tier, "note": e.note, "public": e.public,
-                "photos": [_photo_out(p) for p in e.photos.all()],
+                "photos": [_photo_out(p) for p in (e.saved_photos if e is fresh else e.photos.all())],
             }
             for e in events
         ],
         "similar": [
-            {"id": x.case.pk, "title": x.case.title, "status": x.case.status, "score": x.score}
+            {"id": x.case.pk, "title": x.case.title if can_view(user, x.case) else None,
+             "category_name": x.case.category.name, "shared_words": list(x.shared),
+             "status": x.case.status, "score": x.score}
             for x in (selectors.similar_to_case(case) if case.is_open else [])
         ],
         "can_handle": handles,

@@ -73,7 +73,9 @@ class EventOut(Schema):
 
 class SimilarOut(Schema):
     id: int
-    title: str
+    title: str | None  # only for people who may open that request; others see the shared words
+    category_name: str
+    shared_words: list[str]
     status: str
     score: float
 

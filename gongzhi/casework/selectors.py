@@ -113,8 +113,12 @@ def five_questions(case: Case) -> list[dict]:
 
 @dataclass
 class Similar:
+    """A similar open request. ``shared`` are the words it has in common with the new text:
+    what a resident is shown instead of another household's own words."""
+
     case: Case
     score: float
+    shared: tuple[str, ...] = ()
 
 
 def _words(text: str) -> set[str]:
@@ -142,13 +146,14 @@ def similar_open_cases(
         theirs = _words(search_text)
         if not theirs:
             continue
-        score = len(mine & theirs) / len(mine | theirs)
+        common = mine & theirs
+        score = len(common) / len(mine | theirs)
         if score >= SIMILAR_THRESHOLD:
-            found.append((pk, round(score, 2)))
+            found.append((pk, round(score, 2), tuple(sorted(common, key=lambda w: (-len(w), w)))[:6]))
     found.sort(key=lambda s: -s[1])
     found = found[:limit]
-    cases = Case.objects.select_related("category", "building").in_bulk([pk for pk, _score in found])
-    return [Similar(cases[pk], score) for pk, score in found]
+    cases = Case.objects.select_related("category", "building").in_bulk([pk for pk, _score, _w in found])
+    return [Similar(cases[pk], score, shared) for pk, score, shared in found]
 
 
 def similar_to_case(case: Case) -> list[Similar]:

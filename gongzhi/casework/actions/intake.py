@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
-from gongzhi.org.models import Building, Household, Region, Resident, Role, RoleAssignment
+from gongzhi.org.models import Building, Household, Region, Resident
 from gongzhi.org.permissions import own_resident
 
 from .. import error_codes as codes
@@ -94,7 +94,8 @@ def _read_upload(upload) -> bytes:
     return upload.read()
 
 
-def save_photos(case: Case, cleaned, *, kind: str, actor, event: CaseEvent | None) -> None:
+def save_photos(case: Case, cleaned, *, kind: str, actor, event: CaseEvent | None) -> list[CasePhoto]:
+    saved = []
     for photo, content_type, extension, width, height in cleaned:
         item = CasePhoto(
             case=case, event=event, kind=kind, content_type=content_type, size=len(photo.data), width=width,
@@ -102,6 +103,8 @@ def save_photos(case: Case, cleaned, *, kind: str, actor, event: CaseEvent | Non
         )
         item.image.save(f"case{case.pk}.{extension}", ContentFile(photo.data), save=False)
         item.save()
+        saved.append(item)
+    return saved
 
 
 @dataclass
@@ -166,25 +169,31 @@ def _check_resident_place(actor, place: Place) -> None:
 
 def starting_tier(category: Category, place: Place) -> str:
     """The lowest tier responsible for the category that exists at this place."""
+    return _starting_tier_and_handlers(category, place)[0]
+
+
+def _starting_tier_and_handlers(category: Category, place: Place) -> tuple[str, list[int]]:
+    """The starting tier and the user ids to notify there, with one role query."""
     tier = category.tier
     if tier == Tier.DEPARTMENT:
         tier = Tier.COMMUNITY  # departments are summoned by a whistle, never assigned directly
     if tier == Tier.BUILDING:
-        if place.building is None or not _building_has_handlers(place):
-            tier = Tier.GRID
+        if place.building is not None:
+            handlers = tier_handlers(_probe(place), Tier.BUILDING)
+            if handlers:
+                return tier, handlers
+        tier = Tier.GRID
     if tier == Tier.GRID and not place.grid_id:
         tier = Tier.COMMUNITY
-    return tier
+    return tier, tier_handlers(_probe(place), tier)
 
 
-def _building_has_handlers(place: Place) -> bool:
-    from django.db.models import Q
-
-    q = Q(role=Role.BUILDING_HEAD, building_id=place.building.pk)
-    if place.household is not None:
-        q |= Q(role=Role.UNIT_HEAD, unit_id=place.household.unit_id)
-        q |= Q(role=Role.RED_STEWARD, steward_households__household_id=place.household.pk)
-    return RoleAssignment.objects.filter(q, revoked_at__isnull=True).exists()
+def _probe(place: Place) -> Case:
+    """An unsaved case at the place, to ask who is responsible there before it is written."""
+    return Case(
+        community=place.community, grid_id=place.grid_id, compound_id=place.compound_id,
+        building=place.building, household=place.household,
+    )
 
 
 def deadlines(category: Category, urgency: str, start) -> tuple:
@@ -266,7 +275,7 @@ def case_submit(
             reporter = reporter_resident.user
     now = timezone.now()
     response_due, resolution_due = deadlines(category, urgency, now)
-    tier = starting_tier(category, place)
+    tier, handlers = _starting_tier_and_handlers(category, place)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -301,10 +310,12 @@ def case_submit(
                 case, actor=submitter, kind=CaseEvent.Kind.SUBMITTED, note=description[:500],
                 data={**(extra_data or {}), "channel": channel, "category": category.code,
                       "suggested": suggested.code if suggested else None, "confidence": confidence},
-                notify_users=tier_handlers(case), notify_reporters=reporter is not None and reporter != submitter,
+                notify_users=handlers, notify_reporters=reporter is not None and reporter != submitter,
                 audit_changes={"category": category.code, "tier": tier, "channel": channel},
             )
-            save_photos(case, cleaned_photos, kind=CasePhoto.Kind.REPORT, actor=submitter, event=event)
+            event.saved_photos = save_photos(
+                case, cleaned_photos, kind=CasePhoto.Kind.REPORT, actor=submitter, event=event
+            )
     except IntegrityError:
         existing = Case.objects.filter(created_by=submitter, idempotency_key=idempotency_key).values_list(
             "pk", flat=True
@@ -312,6 +323,7 @@ def case_submit(
         if existing:
             raise _duplicate(existing) from None
         raise
+    case.intake_event = event  # so the caller can answer without loading the timeline again
     return case
 
 

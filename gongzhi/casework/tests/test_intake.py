@@ -161,3 +161,10 @@ def test_similar_open_request_is_suggested(client, case_world):
     similar = second.json()["similar"]
     assert [s["id"] for s in similar] == [first.json()["id"]]
     assert similar[0]["score"] >= 0.3
+    assert similar[0]["title"] == first.json()["title"]  # staff may open it
+    # The resident's own reply names the neighbour's request by category and shared words only.
+    third = submit_as(client, w, "resident", household_id=w.h("b1 1-101").pk,
+                      description="电梯又坏了，老人上下楼困难")
+    [mine] = [s for s in third.json()["similar"] if s["id"] == second.json()["id"]]
+    assert mine["title"] is None and "赵女士" not in str(third.json()["similar"])
+    assert "电梯" in mine["shared_words"] and mine["category_name"]

@@ -165,6 +165,15 @@ def test_similar_open_requests_nearby(client, case_world):
     assert response.status_code == 200
     html = text(response)
     assert f"#{other.pk}" in html and "这也是我的问题" in html
+    # The neighbour's own words stay private: the resident sees the category and the words
+    # the two texts share, never the other request's text.
+    assert other.title not in html and "请尽快修" not in html
+    assert other.category.name in html and "电梯" in html
+    # Staff taking the call at the building see the title.
+    staff = as_role(client, w, "community_staff")
+    staff_html = text(staff.post("/cases/new/similar/", {"place": f"b:{w.b1.pk}",
+                                                         "description": "1栋的电梯坏了两天了，老人上下楼困难"}))
+    assert other.title in staff_html
     # Unrelated text, or a household that isn't the resident's: nothing.
     assert "#" not in text(c.post("/cases/new/similar/", {"place": f"h:{w.h('b1 1-101').pk}",
                                                           "description": "邻居装修噪音太大"}))

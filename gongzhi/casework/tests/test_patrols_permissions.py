@@ -102,7 +102,9 @@ def test_pages_write(case_world):
         w, start_setup, lambda c, _o: c.post("/patrols/start/", {"grid": w.g1.pk}),
         lambda r: 302 if r in WALKERS else 403 if r in READERS else 404,
     )
-    walker_or_403 = lambda r: 302 if r == "grid_worker" else 403 if r in READERS else 404
+    def walker_or_403(r):
+        return 302 if r == "grid_worker" else 403 if r in READERS else 404
+
     check_writes(w, lambda r: open_patrol(w),
                  lambda c, p: c.post(f"/patrols/{p.pk}/stops/", {"building": w.b3.pk}), walker_or_403)
     check_writes(w, lambda r: open_patrol(w),

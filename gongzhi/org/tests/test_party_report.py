@@ -36,7 +36,10 @@ def data(world):
     pw = build_party_world(world)
     staff = world.users["community_staff"]
     year = timezone.localdate().year - 1
-    q2 = lambda m, d: datetime.date(year, m, d)
+
+    def q2(m, d):
+        return datetime.date(year, m, d)
+
     long_ago = aware(datetime.date(year, 1, 2))
 
     def new_member(household: str, employer, *, registered=long_ago, ended=None, group=pw.group_b2):
