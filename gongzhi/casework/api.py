@@ -10,10 +10,12 @@ from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.schemas import Page, paginate_queryset
+from gongzhi.core.validators import mask_phone
 
 from . import error_codes as codes
 from . import schemas as s
 from . import selectors
+from .actions import departments as department_actions
 from .actions import lifecycle
 from .actions.intake import PhotoIn, case_submit
 from .actions.inbox import notifications_mark_read
@@ -275,6 +277,46 @@ def department_list(request: HttpRequest, community: int):
     if not supervise_scope(request.user).covers_community(community):
         qs = qs.filter(pk__in=department_ids(request.user))
     return [{"id": d.pk, "name": d.name, "kind": d.kind, "ack_hours": float(d.ack_hours)} for d in qs]
+
+
+def _department_out(department: Department) -> dict:
+    return {
+        "id": department.pk, "community_id": department.community_id, "name": department.name,
+        "kind": department.kind, "kind_label": str(department.get_kind_display()),
+        "ack_hours": float(department.ack_hours), "contact_phone": department.contact_phone,
+        "members": [{"id": u.pk, "name": u.name, "phone_masked": mask_phone(u.phone)}
+                    for u in department.members.order_by("name", "pk")],
+    }
+
+
+@router.post("/departments", response={201: s.DepartmentDetailOut})
+def department_create(request: HttpRequest, payload: s.DepartmentIn):
+    """Add a 职能部门 to a community (the staff who edit its request categories)."""
+    department = department_actions.department_create(
+        actor=request.user, community_id=payload.community_id, name=payload.name, kind=payload.kind,
+        ack_hours=payload.ack_hours, contact_phone=payload.contact_phone,
+    )
+    return Status(201, _department_out(department))
+
+
+@router.patch("/departments/{int:department_id}", response=s.DepartmentDetailOut)
+def department_update(request: HttpRequest, department_id: int, payload: s.DepartmentPatchIn):
+    department = department_actions.department_update(
+        actor=request.user, department_id=department_id, data=payload.model_dump(exclude_unset=True))
+    return _department_out(department)
+
+
+@router.post("/departments/{int:department_id}/members", response={201: s.DepartmentDetailOut})
+def department_member_add(request: HttpRequest, department_id: int, payload: s.DepartmentMemberIn):
+    """Add the login with this mobile number: they see what is whistled to the department and do its 报到."""
+    department_actions.department_member_add(actor=request.user, department_id=department_id, phone=payload.phone)
+    return Status(201, _department_out(Department.objects.get(pk=department_id)))
+
+
+@router.delete("/departments/{int:department_id}/members/{int:user_id}", response={204: None})
+def department_member_remove(request: HttpRequest, department_id: int, user_id: int):
+    department_actions.department_member_remove(actor=request.user, department_id=department_id, user_id=user_id)
+    return Status(204, None)
 
 
 @router.get("/notifications", response=Page[s.NotificationOut])

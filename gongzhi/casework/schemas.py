@@ -187,3 +187,37 @@ class DepartmentOut(Schema):
     name: str
     kind: str
     ack_hours: float
+
+
+class DepartmentIn(Schema):
+    community_id: int
+    name: str
+    kind: str
+    ack_hours: float | str = 2  # a string too, so "很久" gets the Chinese error rather than a 422
+    contact_phone: str = ""
+
+
+class DepartmentPatchIn(Schema):
+    """Only the fields sent change."""
+
+    name: str | None = None
+    kind: str | None = None
+    ack_hours: float | str | None = None
+    contact_phone: str | None = None
+
+
+class DepartmentMemberIn(Schema):
+    phone: str
+
+
+class DepartmentMemberOut(Schema):
+    id: int
+    name: str
+    phone_masked: str
+
+
+class DepartmentDetailOut(DepartmentOut):
+    community_id: int
+    kind_label: str
+    contact_phone: str
+    members: list[DepartmentMemberOut]

@@ -42,7 +42,8 @@ def home_sections(request) -> list[Section]:
                 building_units.append((a.unit.building, [a.unit]))
         sections.append(
             Section(
-                10,
+                # Building and unit heads open the app to find a household: their units come first.
+                3 if building_units else 10,
                 "org/home_roles.html",
                 {
                     "roles": roles,

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,17 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from gongzhi.accounts.models import User
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.pagination import paginate
+from gongzhi.core.validators import mask_phone
 from gongzhi.org.models import Household, Resident
 from gongzhi.org.permissions import MANAGE_TREE, communities_with, scope_for
 
 from .. import selectors
 from ..actions import categories as category_actions
+from ..actions import departments as department_actions
 from ..actions import lifecycle
 from ..actions.categories import ensure_categories
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, STAFF_CHANNELS, case_submit
-from ..models import Case, Category, Channel, Tier, Urgency, Whistle
+from ..models import Case, Category, Channel, Department, Tier, Urgency, Whistle
 from ..page_selectors import (
     department_whistles,
     handler_candidates,
@@ -160,9 +164,10 @@ def _staff_nav(request: HttpRequest, current: str) -> list[dict]:
         items.append(("intake", _("代为登记"), reverse("casework:intake")))
     if department_ids(user):
         items.append(("whistles", _("部门报到"), reverse("casework:whistles")))
-    if not supervise_scope(user).is_empty or department_ids(user):
+    managed = communities_with(user, MANAGE_TREE)
+    if not supervise_scope(user).is_empty or department_ids(user) or managed:
         items.append(("departments", _("职能部门"), reverse("casework:departments")))
-    if communities_with(user, MANAGE_TREE):
+    if managed:
         items.append(("categories", _("类别设置"), reverse("casework:categories")))
     return [{"key": k, "label": label, "url": url, "current": k == current} for k, label, url in items]
 
@@ -346,17 +351,84 @@ def category_settings(request: HttpRequest) -> HttpResponse:
 
 
 # Departments and whistles ---------------------------------------------------------------------------
+DEPARTMENT_FIELDS = ("name", "kind", "ack_hours", "contact_phone")
+
+
 @login_required
 def departments(request: HttpRequest) -> HttpResponse:
-    """职能部门 with the whistles still waiting for their 报到."""
+    """职能部门 with the whistles still waiting for their 报到; the staff who edit the community's categories
+    also add and edit departments and their members here (one small form each, errors next to it)."""
     user = request.user
-    if supervise_scope(user).is_empty and not department_ids(user):
+    managed = communities_with(user, MANAGE_TREE)
+    if supervise_scope(user).is_empty and not department_ids(user) and not managed:
         raise NotFound()
+    error = None
+    error_id = ""
+    posted = {}
+    status = 200
+    if request.method == "POST":
+        if not managed:
+            raise NotFound()
+        posted = request.POST
+        form = posted.get("form", "")
+        department_id = int_or_none(posted.get("department")) or 0
+        try:
+            if form == "create":
+                error_id = "new"
+                department = department_actions.department_create(
+                    actor=user, community_id=int_or_none(posted.get("community")) or 0,
+                    **{k: posted.get(k, "") for k in DEPARTMENT_FIELDS})
+                department_id = department.pk
+                messages.success(request, _("已新增职能部门“%(name)s”。") % {"name": department.name})
+            elif form == "edit":
+                error_id = f"edit-{department_id}"
+                department_actions.department_update(
+                    actor=user, department_id=department_id, data={k: posted.get(k, "") for k in DEPARTMENT_FIELDS})
+                messages.success(request, _("已保存。"))
+            elif form == "add_member":
+                error_id = f"member-{department_id}"
+                member = department_actions.department_member_add(
+                    actor=user, department_id=department_id, phone=posted.get("phone", ""))
+                messages.success(request, _("已添加部门人员：%(name)s。") % {"name": member.name})
+            elif form == "remove_member":
+                error_id = f"member-{department_id}"
+                department_actions.department_member_remove(
+                    actor=user, department_id=department_id, user_id=int_or_none(posted.get("user")) or 0)
+                messages.success(request, _("已移除部门人员。"))
+            else:
+                raise NotFound()
+        except ApplicationError as exc:
+            refuse_misses(exc)
+            error, status = exc, exc.status
+        else:
+            return redirect(f"{reverse('casework:departments')}?{urlencode({'open': department_id})}"
+                            f"#dept-{department_id}")
     items = visible_departments(user)
     waiting = list(pending_whistles([d.pk for d in items])[:100])
+    editable = _editable_departments(managed)
     return render(request, "casework/staff/departments.html",
                   {"items": items, "waiting": waiting, "now": timezone.now(),
-                   "nav": _staff_nav(request, "departments")})
+                   "managed": managed, "editable": editable, "kinds": Department.Kind.choices,
+                   "open_id": request.GET.get("open", ""), "error": error, "error_id": error_id,
+                   "posted": posted, "new_form": posted if error_id == "new" else {"ack_hours": "2"},
+                   "nav": _staff_nav(request, "departments")},
+                  status=status)
+
+
+def _editable_departments(communities) -> list[Department]:
+    """The departments of the communities the user edits, members loaded (two queries), phones masked."""
+    if not communities:
+        return []
+    departments = list(
+        Department.objects.filter(community__in=communities).select_related("community")
+        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("name", "pk")))
+        .order_by("community__code", "name")
+    )
+    for department in departments:
+        department.member_list = list(department.members.all())
+        for member in department.member_list:
+            member.masked_phone = mask_phone(member.phone)
+    return departments
 
 
 @login_required

@@ -25,7 +25,16 @@ def test_building_head_finds_household_in_two_taps(phone_page, world, screenshot
     page = phone_page
     browser_login(page, world.users["building_head"].phone, PASSWORD)
     page.screenshot(path=str(screenshot_dir / "building_head_home_375.png"), full_page=True)
-    page.get_by_role("link", name="2单元").click()  # tap 1: the unit
+    # The units are on the first screen, without scrolling, under the compound's name.
+    unit_link = page.get_by_role("link", name="2单元")
+    box = unit_link.bounding_box()
+    assert box["y"] + box["height"] <= page.viewport_size["height"]
+    assert world.compound_a.name in page.locator(".card", has=unit_link).inner_text()
+    # The menu is one row that scrolls sideways, not three rows pushing the page down.
+    nav = page.locator("nav.nav")
+    first = nav.locator("a").first.bounding_box()
+    assert nav.bounding_box()["height"] < 2 * first["height"]
+    unit_link.click()  # tap 1: the unit
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(screenshot_dir / "building_rooms_375.png"), full_page=True)
     page.get_by_role("link", name="2-201").click()  # tap 2: the room
