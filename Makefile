@@ -39,7 +39,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	$(PY) manage.py demo
+	$(PY) manage.py demo --reset  # rebuild the demo sub-district in the development database
 
 run: install
 	$(PY) manage.py migrate --noinput -v0
@@ -74,7 +74,9 @@ bench: install-test
 messages: install
 	$(PY) manage.py makemessages -l en --no-obsolete -v0 -i ".venv/*" -i "var/*" -i "static_collected/*" -i "test-artifacts/*"
 	$(PY) manage.py compilemessages -l en -v0 -i ".venv"
-	@msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid' | xargs -I{} echo "untranslated entries (incl. header): {}"
+	@echo "to translate in locale/en/LC_MESSAGES/django.po (untranslated, fuzzy):" \
+		"$$(msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid')," \
+		"$$(msgattrib --only-fuzzy locale/en/LC_MESSAGES/django.po | grep -c '^msgid')"
 
 lint: install
 	$(PIP) install --quiet -e ".[dev]"

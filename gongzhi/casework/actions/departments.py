@@ -41,6 +41,8 @@ def _name(value) -> str:
 
 def _kind(value) -> str:
     text = str(value if value is not None else "").strip()
+    if not text:
+        raise ApplicationError(codes.INVALID_DEPARTMENT_KIND, _("请选择部门类型。"), field="kind")
     for choice in Department.Kind:
         if text in (choice.value, str(choice.label)):
             return choice.value

@@ -23,8 +23,8 @@ def _entries():
     """(msgid, [msgstr…]) pairs, parsed without a third-party library."""
     text = PO.read_text(encoding="utf-8")
     for block in text.strip().split("\n\n"):
-        if "#, fuzzy" in block.split("msgid", 1)[0]:
-            yield "FUZZY", ["fuzzy entry: " + block[:200]]
+        if re.search(r"^#,.*\bfuzzy\b", block.split("\nmsgid", 1)[0], re.M):
+            yield "FUZZY: " + block[:200], [""]  # a guess by msgmerge: counts as untranslated
             continue
         parts, current = {}, None
         for line in block.splitlines():
