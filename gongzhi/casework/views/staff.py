@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from gongzhi.accounts.models import User
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.pagination import paginate
-from gongzhi.core.validators import mask_phone
 from gongzhi.org.models import Household, Resident
 from gongzhi.org.permissions import MANAGE_TREE, communities_with, scope_for
 
@@ -34,6 +31,7 @@ from ..actions.categories import ensure_categories
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, STAFF_CHANNELS, case_submit
 from ..models import Case, Category, Channel, Department, Tier, Urgency, Whistle
 from ..page_selectors import (
+    editable_departments,
     department_whistles,
     handler_candidates,
     intake_households,
@@ -405,7 +403,7 @@ def departments(request: HttpRequest) -> HttpResponse:
                             f"#dept-{department_id}")
     items = visible_departments(user)
     waiting = list(pending_whistles([d.pk for d in items])[:100])
-    editable = _editable_departments(managed)
+    editable = editable_departments(managed)
     return render(request, "casework/staff/departments.html",
                   {"items": items, "waiting": waiting, "now": timezone.now(),
                    "managed": managed, "editable": editable, "kinds": Department.Kind.choices,
@@ -413,22 +411,6 @@ def departments(request: HttpRequest) -> HttpResponse:
                    "posted": posted, "new_form": posted if error_id == "new" else {"ack_hours": "2"},
                    "nav": _staff_nav(request, "departments")},
                   status=status)
-
-
-def _editable_departments(communities) -> list[Department]:
-    """The departments of the communities the user edits, members loaded (two queries), phones masked."""
-    if not communities:
-        return []
-    departments = list(
-        Department.objects.filter(community__in=communities).select_related("community")
-        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("name", "pk")))
-        .order_by("community__code", "name")
-    )
-    for department in departments:
-        department.member_list = list(department.members.all())
-        for member in department.member_list:
-            member.masked_phone = mask_phone(member.phone)
-    return departments
 
 
 @login_required
