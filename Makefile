@@ -46,7 +46,7 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py demo --if-empty
 	@$(PY) manage.py schedule_tasks >/dev/null
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@echo "Task worker (reminders, imports) runs alongside the server; Ctrl-C stops both."
 	@trap 'kill 0' EXIT INT TERM; \
 		$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
