@@ -20,7 +20,7 @@ from gongzhi.core.validators import is_mobile, normalize_phone
 from gongzhi.org.permissions import MANAGE_TREE, access_community, require
 
 from .. import error_codes as codes
-from ..models import Department
+from ..models import Case, Department, Tier
 from ..permissions import access_department
 
 MAX_NAME = 100
@@ -188,6 +188,18 @@ def department_member_remove(*, actor, department_id: int, user_id: int) -> None
     user = department.members.filter(pk=user_id).first()
     if user is None:
         raise ApplicationError(codes.NOT_MEMBER, _("该用户不是该部门人员。"), field="user", status=409)
+    handling = list(
+        Case.objects.filter(department=department, tier=Tier.DEPARTMENT, handler=user,
+                            status__in=Case.OPEN_STATUSES).order_by("pk").values_list("pk", flat=True)[:5]
+    )
+    if handling:
+        # Once removed they could no longer act on these, and nobody else would be their handler.
+        raise ApplicationError(
+            codes.MEMBER_HANDLING_CASES,
+            _("%(name)s 正在承办本部门的诉求（%(ids)s），请先在诉求页转交他人，再移除。")
+            % {"name": user.name, "ids": "、".join(f"#{pk}" for pk in handling)},
+            field="user", status=409, details={"case_ids": handling},
+        )
     department.members.remove(user)
     audit_record(actor=actor, action="department.member_remove", target=department,
                  community_id=department.community_id, details={"user_id": user.pk, "name": user.name})

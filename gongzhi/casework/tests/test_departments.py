@@ -443,3 +443,34 @@ def test_page_queries_do_not_grow_with_departments_or_members(client, case_world
         d.members.add(*[make_user(f"人员{i}-{j}") for j in range(3)])
     assert _page_queries(client, w) == few
     assert User.objects.filter(departments__community=w.c1).count() == 19
+
+
+def test_a_member_handling_a_request_is_not_removed_until_it_is_handed_over(client, case_world):
+    from gongzhi.casework.actions import lifecycle
+
+    from .test_pages_support import file_case
+
+    w = case_world
+    staff, member = w.users["community_staff"], w.users["department"]
+    housing = w.departments["housing"]
+    colleague = w.users["nobody"]
+    department_actions.department_member_add(actor=staff, department_id=housing.pk, phone=colleague.phone)
+    case = file_case(w)
+    whistle = lifecycle.case_whistle(actor=staff, case_id=case.pk, department_id=housing.pk, reason="屋面渗水需房管所处理")
+    lifecycle.whistle_acknowledge(actor=member, whistle_id=whistle.pk, note="已到场")
+    case.refresh_from_db()
+    assert case.handler == member
+
+    before = state()
+    c = as_role(client, w, "community_staff")
+    response = c.post(PAGE, {"form": "remove_member", "department": housing.pk, "user": member.pk})
+    assert response.status_code == 409
+    assert f"正在承办本部门的诉求（#{case.pk}）" in text(response)
+    api = c.delete(f"{API}/{housing.pk}/members/{member.pk}")
+    assert api.status_code == 409 and api.json()["code"] == "member_handling_cases"
+    assert api.json()["details"]["case_ids"] == [case.pk]
+    assert state() == before
+
+    lifecycle.case_hand_over(actor=member, case_id=case.pk, handler_id=colleague.pk, reason="换班")
+    assert c.post(PAGE, {"form": "remove_member", "department": housing.pk, "user": member.pk}).status_code == 302
+    assert member.pk not in member_ids(housing)
