@@ -167,13 +167,9 @@ def _check_resident_place(actor, place: Place) -> None:
         )
 
 
-def starting_tier(category: Category, place: Place) -> str:
-    """The lowest tier responsible for the category that exists at this place."""
-    return _starting_tier_and_handlers(category, place)[0]
-
-
-def _starting_tier_and_handlers(category: Category, place: Place) -> tuple[str, list[int]]:
-    """The starting tier and the user ids to notify there, with one role query."""
+def starting_tier(category: Category, place: Place) -> tuple[str, list[int]]:
+    """The lowest tier responsible for the category that exists at this place, and the user ids
+    to notify there (one role query: the building's handlers decide whether it starts there)."""
     tier = category.tier
     if tier == Tier.DEPARTMENT:
         tier = Tier.COMMUNITY  # departments are summoned by a whistle, never assigned directly
@@ -275,7 +271,7 @@ def case_submit(
             reporter = reporter_resident.user
     now = timezone.now()
     response_due, resolution_due = deadlines(category, urgency, now)
-    tier, handlers = _starting_tier_and_handlers(category, place)
+    tier, handlers = starting_tier(category, place)
     try:
         with transaction.atomic():
             case = Case.objects.create(
