@@ -338,8 +338,10 @@ CULPRITS_JS = """(width) => {
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_every_page_fits_a_phone(phone_page, case_world, screenshot_dir, settings, tmp_path):
+@pytest.mark.parametrize("language", ["zh-hans", "en"])  # English labels are longer than Chinese ones
+def test_every_page_fits_a_phone(phone_page, case_world, screenshot_dir, settings, tmp_path, language):
     settings.MEDIA_ROOT = tmp_path / "media"
+    suffix = "" if language == "zh-hans" else f"_{language}"
     page = phone_page
     d = sweep_data(case_world)
     failures: list[str] = []
@@ -353,11 +355,17 @@ def test_every_page_fits_a_phone(phone_page, case_world, screenshot_dir, setting
                 user = case_world.users[visit.role]
                 browser_login(page, user.phone, PASSWORD)
                 assert "/accounts/login/" not in page.url, f"{visit.role} could not log in"
+            page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
+                                       "url": page.base_url}])
             current_role = visit.role
         response = page.goto(page.base_url + path)
         status = response.status if response else None
-        page.screenshot(path=str(screenshot_dir / f"sweep_{visit.label}_{WIDTH}.png"))
-        where = f"{visit.label} ({visit.role or 'logged out'}) {path}"
+        page.screenshot(path=str(screenshot_dir / f"sweep_{visit.label}_{WIDTH}{suffix}.png"))
+        where = f"{visit.label} ({visit.role or 'logged out'}, {language}) {path}"
+        # The QR sheet is printed and posted in the stairwell for residents: always Chinese.
+        expected_lang = "zh-CN" if language == "zh-hans" or visit.label == "party_qr_sheet" else language
+        if page.evaluate("document.documentElement.lang") != expected_lang:
+            failures.append(f"{where}: not shown in {language}")
         if status != 200:
             failures.append(f"{where}: HTTP {status}")
             continue
