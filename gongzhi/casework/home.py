@@ -22,13 +22,16 @@ def home_sections(request) -> list[Section]:
     if not user.is_authenticated:
         return []
     sections: list[Section] = []
+    handler = handles_anything(user)
     if own_resident(user) is not None:
         waiting = [Case.Status.RESOLVED, Case.Status.VERIFIED]
         mine = list(
             selectors.my_cases(user).filter(status__in=[*Case.OPEN_STATUSES, *waiting])[:5]
         )
-        sections.append(Section(5, "casework/home_resident.html", {"cases": mine, "waiting": waiting}))
-    if handles_anything(user):
+        # Staff who also live in the community see their work first, their own requests below it.
+        sections.append(Section(30 if handler else 5, "casework/home_resident.html",
+                                {"cases": mine, "waiting": waiting}))
+    if handler:
         sections.append(Section(6, "casework/home_handler.html", {
             "counts": handler_counts(user),
             "can_intake": not intake_scope(user).is_empty,
