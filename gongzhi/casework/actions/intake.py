@@ -169,19 +169,21 @@ def _check_resident_place(actor, place: Place) -> None:
 
 def starting_tier(category: Category, place: Place) -> tuple[str, list[int]]:
     """The lowest tier responsible for the category that exists at this place, and the user ids
-    to notify there (one role query: the building's handlers decide whether it starts there)."""
+    to notify there. A building's handlers are looked up once: finding them both decides that the
+    request starts at the building and says who to tell."""
+    probe = _probe(place)
     tier = category.tier
     if tier == Tier.DEPARTMENT:
         tier = Tier.COMMUNITY  # departments are summoned by a whistle, never assigned directly
     if tier == Tier.BUILDING:
         if place.building is not None:
-            handlers = tier_handlers(_probe(place), Tier.BUILDING)
+            handlers = tier_handlers(probe, Tier.BUILDING)
             if handlers:
                 return tier, handlers
         tier = Tier.GRID
     if tier == Tier.GRID and not place.grid_id:
         tier = Tier.COMMUNITY
-    return tier, tier_handlers(_probe(place), tier)
+    return tier, tier_handlers(probe, tier)
 
 
 def _probe(place: Place) -> Case:
