@@ -20,7 +20,13 @@ from .actions import lifecycle
 from .actions.intake import PhotoIn, case_submit
 from .actions.inbox import notifications_mark_read
 from .models import Case, Channel, Department
-from .permissions import access_case, can_handle, can_view, department_ids, supervise_scope
+from .permissions import (
+    access_case,
+    can_handle,
+    can_view,
+    supervise_scope,
+    visible_departments_q,
+)
 
 router = Router(tags=["casework"])
 
@@ -271,11 +277,7 @@ def whistle_ack(request: HttpRequest, whistle_id: int, payload: s.NoteIn):
 
 @router.get("/departments", response=list[s.DepartmentOut])
 def department_list(request: HttpRequest, community: int):
-    if not (supervise_scope(request.user).covers_community(community) or department_ids(request.user)):
-        return []
-    qs = Department.objects.filter(community_id=community).order_by("name")
-    if not supervise_scope(request.user).covers_community(community):
-        qs = qs.filter(pk__in=department_ids(request.user))
+    qs = Department.objects.filter(visible_departments_q(request.user), community_id=community).order_by("name")
     return [{"id": d.pk, "name": d.name, "kind": d.kind, "ack_hours": float(d.ack_hours)} for d in qs]
 
 

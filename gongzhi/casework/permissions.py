@@ -1,126 +1,87 @@
 """Who sees and handles which resident requests.
 
-Seeing a case (``case_scope``): the reporter always sees their own; role
-holders see the cases whose place lies in their role's scope (same tree scopes
-as org, see ROLE_CASE_VIEW); department members see the cases whistled to
-their department.
+Capabilities are declared in the registry (``gongzhi.core.capabilities``) and folded into scopes by
+the kernel (``gongzhi.org.scopes``); checks on one case are ``rules`` predicates combined per
+permission (role × scope × the case's tier):
 
-Handling a case (``can_handle``) follows 小事不出楼栋，大事不出社区: building
-heads, unit heads and red stewards handle building-tier cases of their place;
-grid heads and workers grid-tier cases; community secretary, staff and social
-workers community-tier cases; department members department-tier cases of
-their department. Anyone who may handle a tier may also take over a case at a
-lower tier inside their scope (a grid worker can help a building head).
+- ``casework.view_case``: the reporter always sees their own; role holders see the cases whose place
+  lies in their ``VIEW_CASES`` scope; department members see the cases whistled to their department.
+- ``casework.handle_case`` follows 小事不出楼栋，大事不出社区: building heads, unit heads and red
+  stewards handle building-tier cases of their place; grid heads and workers grid-tier cases;
+  community secretary, staff and social workers community-tier cases; department members
+  department-tier cases of their department. Anyone who may handle a tier may also take over a case
+  at a lower tier inside their scope (a grid worker can help a building head).
+- ``casework.supervise_case``: community-level powers (whistle, reject, merge) over cases in scope.
+
+List queries use the same scopes through ``case_q`` / ``visible_cases_q``; departments are visible
+through ``visible_departments_q`` (pages, API and actions alike).
 """
 
 from __future__ import annotations
 
+import rules
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import capabilities
+from gongzhi.core.capabilities import register
 from gongzhi.core.errors import NotFound, PermissionDeniedError
-from gongzhi.org.models import ROLE_SCOPE, Role, ScopeLevel, StewardHousehold
-from gongzhi.org.permissions import Scope, active_assignments
+from gongzhi.org.models import Role
+from gongzhi.org.scopes import Scope, active_assignments, cached_on_user, scope_for, scope_of_roles
 
 from .models import TIER_ORDER, Case, Department, Tier, Whistle
 
-ROLE_CASE_VIEW = {
-    Role.SUBDISTRICT_STAFF,
-    Role.COMMUNITY_SECRETARY,
-    Role.COMMUNITY_STAFF,
-    Role.SOCIAL_WORKER,
-    Role.NPC_DEPUTY,
-    Role.GRID_HEAD,
-    Role.GRID_WORKER,
-    Role.BUILDING_HEAD,
-    Role.UNIT_HEAD,
-    Role.RED_STEWARD,
-    Role.PROPERTY_STAFF,
-}
+_APP = "casework"
 
+# Capabilities --------------------------------------------------------------------------------------
+VIEW_CASES = register("view_cases", app=_APP, label=_("查看辖区诉求"), roles=(
+    Role.SUBDISTRICT_STAFF, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.SOCIAL_WORKER, Role.NPC_DEPUTY,
+    Role.GRID_HEAD, Role.GRID_WORKER, Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.RED_STEWARD, Role.PROPERTY_STAFF))
 # The tier each role answers at.
-ROLE_TIER = {
-    Role.BUILDING_HEAD: Tier.BUILDING,
-    Role.UNIT_HEAD: Tier.BUILDING,
-    Role.RED_STEWARD: Tier.BUILDING,
-    Role.GRID_HEAD: Tier.GRID,
-    Role.GRID_WORKER: Tier.GRID,
-    Role.COMMUNITY_SECRETARY: Tier.COMMUNITY,
-    Role.COMMUNITY_STAFF: Tier.COMMUNITY,
-    Role.SOCIAL_WORKER: Tier.COMMUNITY,
+HANDLE_TIER_CAPS = {
+    Tier.BUILDING: register("handle_building_cases", app=_APP, label=_("处理楼栋级诉求"),
+                            roles=(Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.RED_STEWARD)),
+    Tier.GRID: register("handle_grid_cases", app=_APP, label=_("处理网格级诉求"),
+                        roles=(Role.GRID_HEAD, Role.GRID_WORKER)),
+    Tier.COMMUNITY: register("handle_community_cases", app=_APP, label=_("处理社区级诉求"),
+                             roles=(Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.SOCIAL_WORKER)),
 }
-
 # Community-level powers over cases: whistle, reject, merge, edit categories.
-ROLE_SUPERVISE = {Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF}
+SUPERVISE_CASES = register("supervise_cases", app=_APP, label=_("督办诉求"),
+                           roles=(Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF))
 # Who may register a request on behalf of a resident (walk-in, phone, patrol, liaison station).
-ROLE_INTAKE = {
-    Role.COMMUNITY_SECRETARY,
-    Role.COMMUNITY_STAFF,
-    Role.SOCIAL_WORKER,
-    Role.NPC_DEPUTY,
-    Role.GRID_HEAD,
-    Role.GRID_WORKER,
-    Role.BUILDING_HEAD,
-    Role.UNIT_HEAD,
-    Role.RED_STEWARD,
-}
+INTAKE_CASES = register("intake_cases", app=_APP, label=_("代居民登记诉求"), roles=(
+    Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.SOCIAL_WORKER, Role.NPC_DEPUTY, Role.GRID_HEAD,
+    Role.GRID_WORKER, Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.RED_STEWARD))
+
+# The same declarations as role sets, for queries over role assignments ("who handles this place").
+ROLE_CASE_VIEW = set(capabilities.roles_with(VIEW_CASES))
+ROLE_TIER = {role: tier for tier, cap in HANDLE_TIER_CAPS.items() for role in capabilities.roles_with(cap)}
+ROLE_SUPERVISE = set(capabilities.roles_with(SUPERVISE_CASES))
+ROLE_INTAKE = set(capabilities.roles_with(INTAKE_CASES))
 
 
-def _scope_from(user, roles) -> Scope:
-    scope = Scope(everything=getattr(user, "is_superuser", False))
-    stewards = []
-    for a in active_assignments(user):
-        if a.role not in roles:
-            continue
-        level = ROLE_SCOPE[a.role]
-        if level == ScopeLevel.SUBDISTRICT:
-            scope.communities |= {c.pk for c in a.region.child_communities()}
-        elif level == ScopeLevel.COMMUNITY:
-            scope.communities.add(a.region_id)
-        elif level == ScopeLevel.GRID:
-            scope.grids.add(a.region_id)
-        elif level == ScopeLevel.COMPOUND:
-            scope.compounds.add(a.compound_id)
-        elif level == ScopeLevel.BUILDING:
-            scope.buildings.add(a.building_id)
-        elif level == ScopeLevel.UNIT:
-            scope.units.add(a.unit_id)
-        elif level == ScopeLevel.HOUSEHOLDS:
-            stewards.append(a.pk)
-    if stewards:
-        scope.households |= set(
-            StewardHousehold.objects.filter(assignment_id__in=stewards).values_list("household_id", flat=True)
-        )
-    return scope
-
-
-def _cached(user, key, factory):
-    cache = user.__dict__.setdefault("_gz_case_cache", {})
-    if key not in cache:
-        cache[key] = factory()
-    return cache[key]
-
-
+# Scopes --------------------------------------------------------------------------------------------
 def view_scope(user) -> Scope:
-    return _cached(user, "view", lambda: _scope_from(user, ROLE_CASE_VIEW))
+    return scope_for(user, VIEW_CASES)
 
 
 def tier_scope(user, tier: str) -> Scope:
-    roles = {r for r, t in ROLE_TIER.items() if t == tier}
-    return _cached(user, f"tier:{tier}", lambda: _scope_from(user, roles))
+    return scope_for(user, HANDLE_TIER_CAPS[tier])
 
 
 def supervise_scope(user) -> Scope:
-    return _cached(user, "supervise", lambda: _scope_from(user, ROLE_SUPERVISE))
+    return scope_for(user, SUPERVISE_CASES)
 
 
 def intake_scope(user) -> Scope:
-    return _cached(user, "intake", lambda: _scope_from(user, ROLE_INTAKE))
+    return scope_for(user, INTAKE_CASES)
 
 
 def department_ids(user) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return _cached(user, "departments", lambda: list(user.departments.values_list("pk", flat=True)))
+    return cached_on_user(user, "casework:departments", lambda: list(user.departments.values_list("pk", flat=True)))
 
 
 def case_q(scope: Scope) -> Q:
@@ -142,6 +103,7 @@ def case_q(scope: Scope) -> Q:
 
 
 def case_in_scope(case: Case, scope: Scope) -> bool:
+    """The single-case twin of ``case_q``."""
     if scope.everything or case.community_id in scope.communities:
         return True
     if case.grid_id in scope.grids or case.compound_id in scope.compounds or case.building_id in scope.buildings:
@@ -167,27 +129,70 @@ def visible_cases_q(user) -> Q:
     return q
 
 
-def can_view(user, case: Case) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if case.reporter_id == user.pk:
-        return True
-    if case_in_scope(case, view_scope(user)):
-        return True
+def visible_departments_q(user) -> Q:
+    """Departments of the communities the user supervises, and the user's own (one rule for all)."""
+    scope = supervise_scope(user)
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=department_ids(user))
+    if scope.communities:
+        q |= Q(community_id__in=sorted(scope.communities))
+    return q
+
+
+# Predicates ----------------------------------------------------------------------------------------
+@rules.predicate
+def is_reporter(user, case: Case) -> bool:
+    return case.reporter_id is not None and case.reporter_id == user.pk
+
+
+@rules.predicate
+def case_in_view_scope(user, case: Case) -> bool:
+    return case_in_scope(case, view_scope(user))
+
+
+@rules.predicate
+def whistled_to_users_department(user, case: Case) -> bool:
     departments = department_ids(user)
     return bool(departments) and case.whistles.filter(department_id__in=departments).exists()
 
 
-def can_handle(user, case: Case) -> bool:
-    """May act as handler on the case at its current tier (or take it over from below)."""
+@rules.predicate
+def handles_at_department_tier(user, case: Case) -> bool:
+    return case.tier == Tier.DEPARTMENT and case.department_id is not None and case.department_id in department_ids(user)
+
+
+@rules.predicate
+def handles_at_place_tier(user, case: Case) -> bool:
+    """Holds the case's tier, or a higher place tier, for the case's place."""
     if case.tier == Tier.DEPARTMENT:
-        return case.department_id is not None and case.department_id in department_ids(user)
+        return False
     position = TIER_ORDER.index(case.tier)
     return any(case_in_scope(case, tier_scope(user, tier)) for tier in TIER_ORDER[position:3])
 
 
-def can_supervise(user, case: Case) -> bool:
+@rules.predicate
+def case_in_supervise_scope(user, case: Case) -> bool:
     return case_in_scope(case, supervise_scope(user))
+
+
+rules.add_perm("casework.view_case", rules.is_authenticated & (is_reporter | case_in_view_scope
+                                                              | whistled_to_users_department))
+rules.add_perm("casework.handle_case", rules.is_authenticated & (handles_at_department_tier | handles_at_place_tier))
+rules.add_perm("casework.supervise_case", rules.is_authenticated & case_in_supervise_scope)
+
+
+def can_view(user, case: Case) -> bool:
+    return rules.has_perm("casework.view_case", user, case)
+
+
+def can_handle(user, case: Case) -> bool:
+    """May act as handler on the case at its current tier (or take it over from below)."""
+    return rules.has_perm("casework.handle_case", user, case)
+
+
+def can_supervise(user, case: Case) -> bool:
+    return rules.has_perm("casework.supervise_case", user, case)
 
 
 def can_intake_at(user, *, community_id: int, household=None, building=None) -> bool:
@@ -200,6 +205,7 @@ def can_intake_at(user, *, community_id: int, household=None, building=None) -> 
     return scope.touches_community(community_id)
 
 
+# access_* ------------------------------------------------------------------------------------------
 def access_case(user, case_id) -> Case:
     try:
         pk = int(case_id)
@@ -227,10 +233,12 @@ def require_supervise(user, case: Case) -> None:
 
 
 def access_department(user, department_id) -> Department:
-    department = Department.objects.filter(pk=department_id).first()
-    if department is None or not (
-        supervise_scope(user).covers_community(department.community_id) or department.pk in department_ids(user)
-    ):
+    try:
+        pk = int(department_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    department = Department.objects.filter(visible_departments_q(user), pk=pk).first()
+    if department is None:
         raise NotFound()
     return department
 
@@ -238,3 +246,8 @@ def access_department(user, department_id) -> Department:
 def handles_anything(user) -> bool:
     return any(a.role in ROLE_CASE_VIEW for a in active_assignments(user)) or bool(department_ids(user))
 
+
+# Kept for the sub-packages that still fold their own role sets (services, mediation); prefer
+# registering a capability and calling scope_for().
+scope_from_roles = scope_of_roles
+_scope_from = scope_of_roles

@@ -1,7 +1,8 @@
 """The navigation bar: each app contributes links for the capabilities a user holds.
 
 Apps register a function ``(request, caps) -> list[(order, label, url_name)]``
-in their AppConfig.ready(); the context processor asks them all.
+in their AppConfig.ready(); the context processor asks them all. ``caps`` are the capabilities
+the user holds anywhere (``core.capabilities.held_by``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.urls import reverse
+
+from gongzhi.core import capabilities
 
 NavProvider = Callable[[object, set[str]], list[tuple[int, str, str]]]
 _providers: list[NavProvider] = []
@@ -20,12 +23,10 @@ def register(provider: NavProvider) -> None:
 
 
 def nav_items(request) -> list[dict]:
-    from gongzhi.org.permissions import user_caps
-
     user = request.user
     if not user.is_authenticated:
         return []
-    caps = user_caps(user)
+    caps = capabilities.held_by(user)
     items: list[tuple[int, str, str]] = []
     for provider in _providers:
         items.extend(provider(request, caps))

@@ -12,7 +12,7 @@ from . import selectors
 from .actions import people as people_actions
 from .actions import roles as role_actions
 from .actions import tree as tree_actions
-from .models import SENSITIVE_TAGS, Compound, Region, Unit
+from .models import SENSITIVE_TAGS, Compound, Region
 from .permissions import (
     MANAGE_ROLES,
     VIEW_TREE,
@@ -23,7 +23,7 @@ from .permissions import (
     access_resident,
     scope_for,
 )
-from .sensitive import tags_for_display
+from .sensitive import record_list_read, tags_for_display
 
 router = Router(tags=["org"])
 
@@ -103,7 +103,7 @@ class BuildingDetailOut(s.BuildingOut):
 @router.get("/buildings/{int:building_id}", response=BuildingDetailOut)
 def building_get(request: HttpRequest, building_id: int):
     building = access_building(request.user, building_id)
-    building.units_list = list(Unit.objects.filter(building=building).order_by("number"))
+    building.units_list = selectors.building_units(building, request.user)
     return building
 
 
@@ -221,24 +221,10 @@ class ResidentFilter(Schema):
 
 @router.get("/residents", response=Page[s.ResidentBriefOut])
 def resident_list(request: HttpRequest, filters: Query[ResidentFilter]):
-    """Residents in scope. Filtering by a sensitive tag needs the right to see it."""
-    if filters.tag in SENSITIVE_TAGS:
-        from .permissions import VIEW_SENSITIVE
-
-        sensitive = scope_for(request.user, VIEW_SENSITIVE)
-        qs = selectors.resident_list(request.user, q=filters.q, tag=filters.tag, community_id=filters.community)
-        qs = qs.filter(sensitive.resident_q())
-    else:
-        qs = selectors.resident_list(request.user, q=filters.q, tag=filters.tag, community_id=filters.community)
+    """Residents in scope. Filtering by a sensitive tag needs the right to see it (and is audited)."""
+    qs = selectors.resident_list(request.user, q=filters.q, tag=filters.tag, community_id=filters.community)
     page = paginate_queryset(qs, page=filters.page, page_size=filters.page_size)
-    if filters.tag in SENSITIVE_TAGS and page["items"]:
-        from gongzhi.core.audit import audit_record
-
-        audit_record(
-            actor=request.user, action="resident.sensitive_read", target_type="org.resident",
-            target_label=f"api residents tag={filters.tag}", community_id=page["items"][0].community_id,
-            details={"residents": [r.pk for r in page["items"]], "context": f"api list tag={filters.tag}"},
-        )
+    record_list_read(request.user, page["items"], tag=filters.tag, context=f"api list tag={filters.tag}")
     page["items"] = [_resident_brief(r) for r in page["items"]]
     return page
 

@@ -7,8 +7,12 @@ class OrgConfig(AppConfig):
     verbose_name = "组织与居民"
 
     def ready(self) -> None:
-        from gongzhi.core import home, navigation
+        from gongzhi.core import capabilities, home, navigation
 
+        from . import permissions  # noqa: F401  (declares org's capabilities)
+        from .scopes import user_capabilities
+
+        capabilities.set_holder(user_capabilities)
         from . import home as org_home
         from . import party_home
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import (
+    SENSITIVE_TAGS,
     Building,
     Compound,
     Household,
@@ -18,7 +19,7 @@ from .models import (
     RoleAssignment,
     Unit,
 )
-from .permissions import VIEW_HOUSEHOLDS, VIEW_TREE, active_assignments, own_resident, scope_for
+from .permissions import VIEW_HOUSEHOLDS, VIEW_SENSITIVE, VIEW_TREE, active_assignments, own_resident, scope_for
 
 # "1-502", "1－502", "1单元502", "3栋1-502"
 _ROOM_RE = re.compile(r"^(?:(?P<building>.+?)(?:栋|幢|号楼)\s*)?(?P<unit>\w+?)\s*(?:-|－|—|单元)\s*(?P<room>\w+)$")
@@ -74,12 +75,17 @@ def household_search_q(q: str) -> Q:
 
 
 def resident_list(user, *, q: str = "", tag: str | None = None, community_id: int | None = None) -> QuerySet[Resident]:
+    """Active residents in the user's scope. Filtering by a sensitive tag (低保, 残疾 …) needs the right
+    to see that tag: the list is narrowed to the user's VIEW_SENSITIVE scope, so it is empty for a
+    role without it. Whoever shows such a list records the read with ``sensitive.record_list_read``."""
     scope = scope_for(user, VIEW_HOUSEHOLDS)
     qs = Resident.objects.filter(scope.resident_q(), is_active=True)
     if community_id:
         qs = qs.filter(community_id=community_id)
     if tag:
         qs = qs.filter(tags__tag=tag)
+        if tag in SENSITIVE_TAGS:
+            qs = qs.filter(scope_for(user, VIEW_SENSITIVE).resident_q())
     q = (q or "").strip()
     if q:
         if q.isdigit():
@@ -198,12 +204,19 @@ def visible_buildings(user, *, cap: str = VIEW_TREE) -> QuerySet[Building]:
     return Building.objects.filter(scope_for(user, cap).building_q()).distinct()
 
 
+def building_units(building: Building, user) -> list[Unit]:
+    """The building's units the user sees: all of them, or only their own unit (a unit head)."""
+    scope = scope_for(user, VIEW_TREE)
+    units = list(Unit.objects.filter(building=building).order_by("number"))
+    if scope.units and not scope.contains_building(building):
+        units = [u for u in units if u.pk in scope.units]
+    return units
+
+
 def building_rooms(building: Building, user, *, unit: Unit | None = None) -> tuple[list[Unit], Unit | None, list]:
     """Units of a building and, for the selected unit, its rooms by floor (top floor first)."""
     scope = scope_for(user, VIEW_HOUSEHOLDS)
-    units = list(Unit.objects.filter(building=building).order_by("number"))
-    if scope.units and not (scope.everything or scope.contains_building(building)):
-        units = [u for u in units if u.pk in scope.units]
+    units = building_units(building, user)
     if unit is None and units:
         unit = units[0]
     floors: dict[int, list[Household]] = {}

@@ -1,4 +1,8 @@
-"""Showing sensitive tags: filtered by role scope, and every read audited."""
+"""Showing sensitive tags: filtered by role scope, and every read audited.
+
+Recording these reads is the one write a read path makes, on purpose (PIPL: every look at a
+低保/残疾/独居 tag leaves a trace). Pages and API call the same two functions.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Iterable
 
 from gongzhi.core.audit import audit_record
 
-from .models import SENSITIVE_TAGS, Resident, ResidentTag
+from .models import SENSITIVE_TAGS, Resident, ResidentTag, Tag
 from .permissions import VIEW_SENSITIVE, scope_for
 
 
@@ -50,3 +54,21 @@ def tags_for_display(user, residents: Iterable[Resident], *, context: str) -> di
             details={"residents": ids, "context": context},
         )
     return result
+
+
+def record_list_read(user, residents: Iterable[Resident], *, tag: str | None, context: str) -> None:
+    """Audit a shown list of residents filtered by a sensitive tag (one event per community)."""
+    if tag not in SENSITIVE_TAGS:
+        return
+    by_community: dict[int, list[int]] = defaultdict(list)
+    for r in residents:
+        by_community[r.community_id].append(r.pk)
+    for community_id, ids in by_community.items():
+        audit_record(
+            actor=user,
+            action="resident.sensitive_read",
+            target_type="org.resident",
+            target_label=f"{Tag(tag).label} · {context}"[:200],
+            community_id=community_id,
+            details={"residents": ids, "context": context, "tag": tag},
+        )

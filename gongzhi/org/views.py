@@ -123,7 +123,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         building = unit.building
     else:
         unit = None
-        building = _access_building_or_unit(user, pk)
+        building = access_building(user, pk)
     can_manage = can(user, MANAGE_TREE, "building", building)
     if request.method == "POST" and can_manage:
         _building_form_post(request, building)
@@ -160,20 +160,6 @@ def _building_form_post(request: HttpRequest, building) -> None:
         if exc.status == 404:
             raise
         messages.error(request, exc.message)
-
-
-def _access_building_or_unit(user, pk):
-    """Unit heads see their building's page but only their own unit in it."""
-    try:
-        return access_building(user, pk)
-    except NotFound:
-        scope = scope_for(user, "view_tree")
-        from .models import Unit
-
-        unit = Unit.objects.select_related("building").filter(building_id=pk, pk__in=scope.units).first()
-        if unit is None:
-            raise
-        return unit.building
 
 
 @login_required
