@@ -1,31 +1,36 @@
+"""The org app in Django admin: for looking things up, read-only.
+
+Every write to the tree, residents, tags, ownership, role assignments and party data goes through an
+action (scope check, validation, audit event); an admin form would bypass all three. Operators change
+data in the app's pages or API (``/api/docs``), or with the management commands.
+"""
+
 from django.contrib import admin
-from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
+
+from gongzhi.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from . import models as m
 
 
 @admin.register(m.Region)
-class RegionAdmin(TreeAdmin):
-    form = movenodeform_factory(m.Region)
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(m.Compound)
-class CompoundAdmin(admin.ModelAdmin):
+class CompoundAdmin(ReadOnlyAdmin):
     list_display = ["name", "community", "property_company"]
     list_filter = ["community"]
     search_fields = ["name"]
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(ReadOnlyInline):
     model = m.Unit
-    extra = 0
 
 
 @admin.register(m.Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(ReadOnlyAdmin):
     list_display = ["name", "compound", "grid", "community", "floors"]
     list_filter = ["community", "grid"]
     search_fields = ["name", "compound__name"]
@@ -34,20 +39,19 @@ class BuildingAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "building"]
     search_fields = ["building__name"]
     raw_id_fields = ["building"]
 
 
-class OccupancyInline(admin.TabularInline):
+class OccupancyInline(ReadOnlyInline):
     model = m.Occupancy
-    extra = 0
     raw_id_fields = ["resident", "household"]
 
 
 @admin.register(m.Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "compound", "floor", "area", "use", "occupancy"]
     list_filter = ["community", "use", "occupancy"]
     search_fields = ["room", "building__name"]
@@ -56,13 +60,12 @@ class HouseholdAdmin(admin.ModelAdmin):
     inlines = [OccupancyInline]
 
 
-class ResidentTagInline(admin.TabularInline):
+class ResidentTagInline(ReadOnlyInline):
     model = m.ResidentTag
-    extra = 0
 
 
 @admin.register(m.Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(ReadOnlyAdmin):
     list_display = ["name", "community", "gender", "is_active"]
     list_filter = ["community", "is_active"]
     search_fields = ["name"]
@@ -72,19 +75,18 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Occupancy)
-class OccupancyAdmin(admin.ModelAdmin):
+class OccupancyAdmin(ReadOnlyAdmin):
     list_display = ["resident", "household", "relation", "share"]
     raw_id_fields = ["resident", "household"]
 
 
-class StewardHouseholdInline(admin.TabularInline):
+class StewardHouseholdInline(ReadOnlyInline):
     model = m.StewardHousehold
-    extra = 0
     raw_id_fields = ["household"]
 
 
 @admin.register(m.RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["user", "role", "scope_label", "community", "created_at", "revoked_at"]
     list_filter = ["role", "community"]
     search_fields = ["user__name", "user__phone"]
@@ -93,7 +95,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.PartyOrg)
-class PartyOrgAdmin(admin.ModelAdmin):
+class PartyOrgAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "community", "parent"]
     list_filter = ["kind", "community"]
     search_fields = ["name"]
@@ -101,14 +103,14 @@ class PartyOrgAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "community", "is_partner", "partner_since"]
     list_filter = ["kind", "is_partner", "community"]
     search_fields = ["name"]
 
 
 @admin.register(m.PartyMember)
-class PartyMemberAdmin(admin.ModelAdmin):
+class PartyMemberAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "kind", "employer", "community"]
     list_filter = ["kind", "community"]
     search_fields = ["resident__name"]
@@ -116,34 +118,34 @@ class PartyMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.PartyRegistration)
-class PartyRegistrationAdmin(admin.ModelAdmin):
+class PartyRegistrationAdmin(ReadOnlyAdmin):
     list_display = ["member", "party_group", "method", "registered_at", "ended_at"]
     list_filter = ["method", "community"]
     raw_id_fields = ["member", "party_group", "building", "registered_by"]
 
 
 @admin.register(m.ServicePost)
-class ServicePostAdmin(admin.ModelAdmin):
+class ServicePostAdmin(ReadOnlyAdmin):
     list_display = ["title", "category", "community", "slots", "status"]
     list_filter = ["category", "status", "community"]
     search_fields = ["title"]
 
 
 @admin.register(m.PostClaim)
-class PostClaimAdmin(admin.ModelAdmin):
+class PostClaimAdmin(ReadOnlyAdmin):
     list_display = ["post", "member", "status", "claimed_at"]
     list_filter = ["status"]
     raw_id_fields = ["post", "member"]
 
 
 @admin.register(m.ServiceRecord)
-class ServiceRecordAdmin(admin.ModelAdmin):
+class ServiceRecordAdmin(ReadOnlyAdmin):
     list_display = ["claim", "served_on", "hours", "recorded_by"]
     raw_id_fields = ["claim", "recorded_by"]
 
 
 @admin.register(m.RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(ReadOnlyAdmin):
     list_display = ["filename", "community", "status", "processed_rows", "total_rows", "created_at"]
     list_filter = ["status"]
     readonly_fields = ["errors", "summary"]

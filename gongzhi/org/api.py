@@ -257,12 +257,7 @@ def resident_get(request: HttpRequest, resident_id: int):
 def resident_patch(request: HttpRequest, resident_id: int, payload: s.ResidentPatchIn):
     data = payload.dict(exclude_unset=True)
     tags = data.pop("tags", None)
-    from django.db import transaction
-
-    with transaction.atomic():
-        people_actions.resident_update(actor=request.user, resident_id=resident_id, data=data)
-        if tags is not None:
-            people_actions.resident_tags_set(actor=request.user, resident_id=resident_id, tags=tags)
+    people_actions.resident_edit(actor=request.user, resident_id=resident_id, data=data, tags=tags)
     return _resident_detail(request, access_resident(request.user, resident_id))
 
 

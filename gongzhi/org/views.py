@@ -299,9 +299,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if k in request.POST and (request.POST[k] or k not in ("phone", "id_number"))
     }
     try:
-        people_actions.resident_update(actor=request.user, resident_id=pk, data=data)
-        if "tags_submitted" in request.POST:
-            people_actions.resident_tags_set(actor=request.user, resident_id=pk, tags=request.POST.getlist("tags"))
+        tags = request.POST.getlist("tags") if "tags_submitted" in request.POST else None
+        people_actions.resident_edit(actor=request.user, resident_id=pk, data=data, tags=tags)
         messages.success(request, _("已保存。"))
     except ApplicationError as exc:
         if exc.status == 404:

@@ -124,6 +124,15 @@ def resident_update(*, actor, resident_id: int, data: dict[str, Any]) -> Residen
     return resident
 
 
+@transaction.atomic
+def resident_edit(*, actor, resident_id: int, data: dict[str, Any], tags: list[str] | None = None) -> Resident:
+    """The resident's fields and (when given) tags, all or nothing: the edit form and PATCH both call this."""
+    resident = resident_update(actor=actor, resident_id=resident_id, data=data)
+    if tags is not None:
+        resident_tags_set(actor=actor, resident_id=resident_id, tags=tags)
+    return resident
+
+
 def _mask_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """Audit rows are read by many staff: keep personal identifiers masked there too."""
     from gongzhi.core.validators import mask_id_number, mask_phone
