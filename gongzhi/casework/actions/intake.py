@@ -6,11 +6,11 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.effects import save_file_on_commit
 from gongzhi.core.errors import ApplicationError
 from gongzhi.org.models import Building, Household, Region, Resident
 from gongzhi.org.permissions import own_resident
@@ -101,7 +101,7 @@ def save_photos(case: Case, cleaned, *, kind: str, actor, event: CaseEvent | Non
             case=case, event=event, kind=kind, content_type=content_type, size=len(photo.data), width=width,
             height=height, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        item.image.save(f"case{case.pk}.{extension}", ContentFile(photo.data), save=False)
+        save_file_on_commit(item.image, f"case{case.pk}.{extension}", photo.data)  # no orphan on rollback
         item.save()
         saved.append(item)
     return saved

@@ -6,6 +6,7 @@ import io
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from PIL import Image
 
 from gongzhi.casework.actions import lifecycle
@@ -34,8 +35,9 @@ def file_case(world, *, household="b1 1-101", description="1栋楼道灯坏了�
               **extra):
     """A resident's request for their own household, through the real intake action."""
     photos = [PhotoIn("leak.png", png())] if photo else []
-    return case_submit(actor=world.users["resident"], description=description,
-                       household_id=world.h(household).pk, photos=photos, **extra)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # photo files are written after commit
+        return case_submit(actor=world.users["resident"], description=description,
+                           household_id=world.h(household).pk, photos=photos, **extra)
 
 
 def staff_case(world, *, role="community_staff", household=None, building=None, community=None,

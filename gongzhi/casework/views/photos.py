@@ -46,11 +46,16 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise NotFound()
     access_case(request.user, item.case_id)
-    if request.GET.get("size") == "thumb":
-        data, content_type = thumbnail(item)
-        response = HttpResponse(data, content_type=content_type)
-    else:
-        response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    try:
+        if request.GET.get("size") == "thumb":
+            data, content_type = thumbnail(item)
+            response = HttpResponse(data, content_type=content_type)
+        else:
+            response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    except FileNotFoundError:
+        # The file is written just after the request's transaction commits (core.effects); in that
+        # instant, or if storage lost it, there is nothing to show.
+        raise NotFound() from None
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
