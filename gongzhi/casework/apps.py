@@ -8,6 +8,11 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from gongzhi.core import home, navigation
+        from gongzhi.org import setup
+
+        from .actions.categories import ensure_categories
+
+        setup.register(ensure_categories)  # a prepared community has the default categories
 
         from . import home as casework_home
 

@@ -25,7 +25,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.errors import ApplicationError
 
-from ..actions.categories import ensure_categories
 from ..models import Case, Category
 from . import codes
 from . import selectors as q
@@ -110,14 +109,12 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 @endpoint("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     community = q.jurisdiction(_param(request, "jurisdiction_id"))
-    ensure_categories(community.pk)
     return render(fmt, "services", [q.service_out(c) for c in q.services(community)])
 
 
 @endpoint("GET")
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     community = q.jurisdiction(_param(request, "jurisdiction_id"))
-    ensure_categories(community.pk)
     return render(fmt, "service_definition", q.definition_out(q.service(community, service_code)))
 
 

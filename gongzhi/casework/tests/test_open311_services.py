@@ -6,6 +6,8 @@ formats for every resource, element names checked on the parsed XML.
 
 import pytest
 
+from gongzhi.org.setup import community_prepare
+
 from gongzhi.casework.actions.categories import category_update, ensure_categories
 from gongzhi.casework.models import Category
 from gongzhi.casework.open311.definitions import DEFINITIONS, DEFINITIONS_CHANGESET
@@ -146,7 +148,11 @@ def test_a_grid_code_is_not_a_jurisdiction(client, case_world):
 def test_single_community_deployment_needs_no_jurisdiction(client, db):
     sub = Region.create_subdistrict(name="单社区街道", code="S")
     community = sub.create_community(name="独秀社区", code="S01")
-    # Categories are seeded on first use, as intake does.
+    # Reads seed nothing: before the community is prepared there are no services …
+    assert json_body(client.get(BASE + "services.json")) == []
+    assert not Category.objects.filter(community=community).exists()
+    # … and its creator prepares it (every app's defaults, casework's categories among them).
+    community_prepare(community_id=community.pk)
     response = client.get(BASE + "services.json")
     assert response.status_code == 200
     assert len(json_body(response)) == len(DEFINITIONS)

@@ -27,7 +27,6 @@ from .. import selectors
 from ..actions import categories as category_actions
 from ..actions import departments as department_actions
 from ..actions import lifecycle
-from ..actions.categories import ensure_categories
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, STAFF_CHANNELS, case_submit
 from ..models import Case, Category, Channel, Department, Tier, Urgency, Whistle
 from ..page_selectors import (
@@ -336,8 +335,6 @@ def category_settings(request: HttpRequest) -> HttpResponse:
             error, status = exc, exc.status
         else:
             return redirect(f"{reverse('casework:categories')}?{urlencode({'community': community.pk})}")
-    else:
-        ensure_categories(community.pk)
     items = list(Category.objects.filter(community=community).order_by("sort_order", "code"))
     return render(
         request,

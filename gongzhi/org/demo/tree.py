@@ -6,6 +6,7 @@ import random
 from decimal import Decimal
 
 from ..models import Building, Compound, Household, Region, Unit
+from .. import setup
 from . import catalog
 from .context import (
     SUBDISTRICT_CODE,
@@ -161,6 +162,7 @@ def _build_community(ctx: DemoContext, rng: random.Random, cd: CommunityData, na
     plan: CommunityPlan = cd.plan
     sub = Region.objects.get(pk=ctx.subdistrict.pk)
     cd.region = sub.create_community(name=plan.name, code=plan.code)
+    setup.community_prepare(community_id=cd.region.pk)  # every app's defaults (request categories …)
     for g in range(plan.grids):
         cd.grids.append(cd.region.create_grid(name=f"第{chinese_number(g + 1)}网格", code=f"{plan.code}-G{g + 1:02d}"))
 

@@ -1,0 +1,126 @@
+"""A GET writes nothing (issue #6, point 5): every page and API read, for the roles that use them.
+
+The walk counts INSERT/UPDATE/DELETE statements while each GET runs. The one write a read may make on
+purpose is the audit trail of a look at personal data (PIPL): an ``AuditEvent`` row for a sensitive-tag
+read or a contact reveal. Anything else — seeding defaults, marking read, touching timestamps — belongs
+in an action behind a POST.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .test_page_api_parity import TWINS, _objects
+
+pytestmark = pytest.mark.django_db
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+ALLOWED_WRITE = re.compile(r'^\s*INSERT INTO "core_auditevent"', re.IGNORECASE)
+ROLES = ["resident", "grid_worker", "building_head", "community_staff", "community_secretary", "subdistrict_staff",
+         "volunteer", "department", "property_staff", "red_steward"]
+# Paths that are not reads of the app: logout ends the session by design; the admin and the language switch.
+SKIP = re.compile(r"^/(admin/|accounts/logout/|i18n/|api/docs|static/|media/)")
+
+
+def _plain_page_paths() -> list[str]:
+    """Every page URL without parameters (the resolver's own list, so new pages are walked too)."""
+    paths = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                path = prefix + str(p.pattern)
+                if "<" not in path and "(" not in path and "^" not in path and "$" not in path:
+                    paths.append("/" + path)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted({p for p in paths if not SKIP.match(p) and not p.startswith("/api/")})
+
+
+def _api_list_paths() -> list[str]:
+    from config.api import api
+
+    return sorted(
+        "/api" + path if not path.startswith("/api") else path
+        for path, ops in api.get_openapi_schema()["paths"].items()
+        if "get" in ops and "{" not in path
+    )
+
+
+class WriteCounter:
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if WRITE.match(sql) and not ALLOWED_WRITE.match(sql):
+            self.writes.append(sql.split(" WHERE ")[0][:120])
+        return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def objects(case_world):
+    return _objects(case_world)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_get_writes(case_world, objects, role):
+    client = Client()
+    client.force_login(case_world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
+    urls = _plain_page_paths() + [p for p in _api_list_paths() if "{" not in p]
+    for kind, (page_url, api_url) in TWINS.items():
+        for pk in objects[kind]:
+            urls += [page_url.format(pk=pk), api_url.format(pk=pk)]
+    # Opening a notification from the list or the bell (each role has some from the objects above).
+    from gongzhi.casework.models import Notification
+
+    urls += [f"/cases/inbox/{pk}/" for pk in Notification.objects.filter(user=case_world.users[role])
+             .values_list("pk", flat=True)[:2]]
+    assert len(urls) > 60
+    community = case_world.c1.pk
+    offenders = {}
+    for url in urls:
+        counter = WriteCounter()
+        with connection.execute_wrapper(counter):
+            response = client.get(url, {"community": community} if "community" not in url else {})
+        assert response.status_code < 500, (url, response.status_code)
+        if counter.writes:
+            offenders[url] = sorted(set(counter.writes))
+    assert not offenders, f"{role}: GETs that write: {offenders}"
+
+
+def test_reads_of_a_new_community_seed_nothing(case_world):
+    """A community's default categories are set up when it is prepared, not by whoever reads first."""
+    from gongzhi.accounts.models import User
+    from gongzhi.casework.models import Category
+
+    c3 = case_world.sub.create_community(name="新建社区", code="T03")
+    root = User.objects.create_superuser("13900008888", "x-2026-root", name="管理员")
+    staff = Client()
+    staff.force_login(root, backend="gongzhi.accounts.backends.PhoneBackend")
+    counter = WriteCounter()
+    with connection.execute_wrapper(counter):
+        for url in ("/open311/v2/services.json?jurisdiction_id=T03", "/open311/v2/services/streetlight.json"
+                    "?jurisdiction_id=T03", "/open311/v2/services.xml?jurisdiction_id=T03"):
+            assert Client().get(url).status_code < 500, url
+        assert staff.get(f"/casework/categories/?community={c3.pk}").status_code == 200
+    assert counter.writes == []
+    assert not Category.objects.filter(community=c3).exists()
+
+
+def test_preparing_a_community_runs_every_apps_setup_once(case_world):
+    from gongzhi.casework.models import Category
+    from gongzhi.org.setup import community_prepare
+
+    c3 = case_world.sub.create_community(name="新建社区", code="T03")
+    community_prepare(community_id=c3.pk)
+    seeded = Category.objects.filter(community=c3).count()
+    assert seeded >= 10
+    community_prepare(community_id=c3.pk)  # idempotent
+    assert Category.objects.filter(community=c3).count() == seeded
