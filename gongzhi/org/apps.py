@@ -10,7 +10,7 @@ class OrgConfig(AppConfig):
         from gongzhi.core import home, navigation
 
         from . import home as org_home
-        from . import party_home
+        from .party import home as party_home
 
         home.register(org_home.home_sections)
         navigation.register(org_home.nav_provider)
