@@ -188,7 +188,7 @@ def child_import(path: str, ids: str) -> dict:
     from django.db import connection
 
     from gongzhi.accounts.models import User
-    from gongzhi.org.actions.roster import roster_import
+    from gongzhi.org.roster.actions import roster_import
     from gongzhi.org.models import RosterImport
     from gongzhi.org.roster.progress import ImportProgress
 
@@ -225,7 +225,7 @@ def child_import(path: str, ids: str) -> dict:
 def child_export(path: str, ids: str) -> dict:
     setup_django()
     from gongzhi.accounts.models import User
-    from gongzhi.org.actions.roster import roster_export
+    from gongzhi.org.roster.actions import roster_export
 
     ids = json.loads(ids)
     staff = User.objects.get(pk=ids["staff"])

@@ -42,7 +42,7 @@ def _register_routers() -> None:
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.casework.api import router as casework_router
     from gongzhi.org.api import router as org_router
-    from gongzhi.org.party_api import router as party_router
+    from gongzhi.org.party.api import router as party_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/org", org_router)

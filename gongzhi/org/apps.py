@@ -14,7 +14,7 @@ class OrgConfig(AppConfig):
 
         capabilities.set_holder(user_capabilities)
         from . import home as org_home
-        from . import party_home
+        from .party import home as party_home
 
         home.register(org_home.home_sections)
         navigation.register(org_home.nav_provider)

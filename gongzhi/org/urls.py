@@ -19,6 +19,6 @@ urlpatterns = [
     path("org/residents/<int:pk>/reveal/", views.reveal_contact, name="reveal"),
     path("org/roles/", views.roles, name="roles"),
     path("org/audit/", views.audit, name="audit"),
-    path("", include("gongzhi.org.roster_urls")),
-    path("", include("gongzhi.org.party_urls")),
+    path("", include("gongzhi.org.roster.urls")),
+    path("", include("gongzhi.org.party.urls")),
 ]

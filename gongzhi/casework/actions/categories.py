@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff_fields
 from gongzhi.core.errors import ApplicationError
-from gongzhi.org.actions._common import clean_choice, clean_text
+from gongzhi.org.actions.common import clean_choice, clean_text
 from gongzhi.org.permissions import MANAGE_TREE, access_community
 
 from .. import error_codes as codes

@@ -232,9 +232,9 @@ def sweep_data(w) -> SimpleNamespace:
     from gongzhi.casework.actions import services as service_actions
     from gongzhi.casework.actions.intake import case_submit
     from gongzhi.casework.models import Channel
-    from gongzhi.org.actions import party as party_actions
+    from gongzhi.org.party import actions as party_actions
     from gongzhi.org.actions import people as people_actions
-    from gongzhi.org.actions.roster import roster_import_start
+    from gongzhi.org.roster.actions import roster_import_start
     from gongzhi.org.models import RoleAssignment
     from gongzhi.org.testing.party_world import build_party_world
 

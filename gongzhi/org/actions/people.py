@@ -15,7 +15,7 @@ from gongzhi.core.errors import ApplicationError
 from .. import error_codes as codes
 from ..models import SENSITIVE_TAGS, Household, Occupancy, Resident, ResidentTag, Tag
 from ..permissions import EDIT_HOUSEHOLDS, REVEAL_CONTACT, access_household, access_resident, require
-from ._common import clean_area, clean_choice, clean_id_number, clean_int, clean_phone, clean_share, clean_text
+from .common import clean_area, clean_choice, clean_id_number, clean_int, clean_phone, clean_share, clean_text
 
 
 def _clean_household_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedErro
 from .. import error_codes as codes
 from ..models import ROLE_SCOPE, Building, Compound, Household, Region, Resident, Role, RoleAssignment, ScopeLevel, StewardHousehold, Unit
 from ..permissions import MANAGE_ROLES, access_community, access_resident, scope_for
-from ._common import clean_choice, clean_phone, clean_text
+from .common import clean_choice, clean_phone, clean_text
 
 
 def _scope_target(level: str, node_id: int) -> tuple[dict, int | None]:

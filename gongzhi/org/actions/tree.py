@@ -13,7 +13,7 @@ from gongzhi.core.errors import ApplicationError
 from .. import error_codes as codes
 from ..models import Building, Compound, Household, Region, Unit
 from ..permissions import MANAGE_TREE, access_building, access_community, access_unit
-from ._common import clean_area, clean_choice, clean_int, clean_text
+from .common import clean_area, clean_choice, clean_int, clean_text
 
 
 @transaction.atomic

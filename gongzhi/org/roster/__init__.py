@@ -9,5 +9,10 @@
 - ``progress``: progress reporting that the polling page can see while an
   import runs, on SQLite and PostgreSQL.
 
-Writes happen only through ``gongzhi.org.actions.roster``.
+- ``permissions``: who may import and export a community's roster, and see an import.
+- ``importing``: the import (``roster_import``, and ``roster_import_run`` for the task).
+- ``actions``: every write (import, the page's queued import, export); ``tasks``: the
+  background import; ``views`` + ``urls``: the pages (names ``org:roster*``).
+
+Writes happen only through ``gongzhi.org.roster.actions``.
 """

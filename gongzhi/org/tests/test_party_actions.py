@@ -11,7 +11,7 @@ from django.utils import timezone
 from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from gongzhi.core.models import AuditEvent
 from gongzhi.org import error_codes as codes
-from gongzhi.org.actions import party as actions
+from gongzhi.org.party import actions
 from gongzhi.org.models import (
     Building,
     Institution,

@@ -8,7 +8,7 @@ import zlib
 import pytest
 import segno
 
-from gongzhi.org.party_views import QR_ERROR_LEVEL
+from gongzhi.org.party.views import QR_ERROR_LEVEL
 from gongzhi.org.testing.party_world import build_party_world
 
 
@@ -98,7 +98,7 @@ def test_pdf_qr_image_encodes_url(world, pw, rf):
 
     from PIL import Image
 
-    from gongzhi.org import party_views
+    from gongzhi.org.party import views as party_views
 
     request = rf.get("/")
     request.user = world.users["community_staff"]

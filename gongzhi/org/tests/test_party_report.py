@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gongzhi.org.actions import party as actions
+from gongzhi.org.party import actions
 from gongzhi.org.models import PartyMember, PartyRegistration, PostClaim, ServicePost
-from gongzhi.org.party_selectors import quarterly_report
+from gongzhi.org.party.report import quarterly_report
 from gongzhi.org.testing.party_world import build_party_world
 from gongzhi.org.testing.world import make_user
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from gongzhi.core.models import AuditEvent
-from gongzhi.org.actions.roster import roster_export, roster_import
+from gongzhi.org.roster.actions import roster_export, roster_import
 from gongzhi.org.models import (
     Building,
     Household,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from gongzhi.core.models import AuditEvent
-from gongzhi.org.actions.roster import roster_import_run
+from gongzhi.org.roster.importing import roster_import_run
 from gongzhi.org.models import Building, RosterImport
 from gongzhi.org.testing.world import ROLE_KEYS
 
@@ -242,7 +242,7 @@ def test_unexpected_error_marks_the_import_failed(world, monkeypatch):
     def broken(plan, progress=None):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("gongzhi.org.actions.roster.apply_plan", broken)
+    monkeypatch.setattr("gongzhi.org.roster.importing.apply_plan", broken)
     record = RosterImport(community=world.c1, uploaded_by=world.users["community_staff"], filename="a.xlsx", size=1)
     record.file.save("a.xlsx", ContentFile(good_workbook().getvalue()), save=True)
     with pytest.raises(RuntimeError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from gongzhi.org.actions.roster import roster_import
+from gongzhi.org.roster.actions import roster_import
 from gongzhi.org.models import RosterImport
 from gongzhi.org.roster.progress import ImportProgress
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core.errors import NotFound
 
-from ...actions.roster import roster_export
+from ...roster.actions import roster_export
 from ._roster import REFUSED, community_by_code, user_by_phone
 
 

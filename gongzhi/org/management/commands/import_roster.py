@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from gongzhi.core.errors import NotFound
 
-from ...actions.roster import roster_import
+from ...roster.actions import roster_import
 from ...roster.progress import PHASE_READ, PHASE_VALIDATE, PHASE_WRITE, CallbackProgress
 from ...roster.reader import RosterInvalid
 from ._roster import REFUSED, community_by_code, user_by_phone

@@ -24,10 +24,12 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from gongzhi.core.pagination import paginate
 
-from . import party_selectors as ps
-from .actions import party as actions
-from .models import Building, Institution, PartyMember, PartyOrg, Region, ServicePost
-from .permissions import MANAGE_PARTY, VIEW_PARTY, can, own_resident
+from ..models import Building, Institution, PartyMember, PartyOrg, Region, ServicePost
+from ..permissions import MANAGE_PARTY, VIEW_PARTY, can, own_resident
+from . import actions
+from . import report as pr
+from . import permissions as pp
+from . import selectors as ps
 
 QR_ERROR_LEVEL = "q"  # 25 % of the code may be dirty or torn and it still scans
 
@@ -108,7 +110,7 @@ def qr_png_data_uri(url: str) -> str:
 # QR landing page and registration ------------------------------------------------------------
 @login_required
 def register(request: HttpRequest, token: str) -> HttpResponse:
-    building = ps.building_by_token(token)
+    building = pp.building_by_token(token)
     group = ps.party_group_of(building)
     resident = own_resident(request.user)
     is_resident = resident is not None and resident.community_id == building.community_id
@@ -156,7 +158,7 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def register_done(request: HttpRequest, token: str) -> HttpResponse:
-    building = ps.building_by_token(token)
+    building = pp.building_by_token(token)
     member = ps.member_of(request.user)
     current = ps.active_registration(member)
     if current is None or current.building_id != building.pk:
@@ -176,7 +178,7 @@ def my_service(request: HttpRequest) -> HttpResponse:
 
 # Service posts for residents and role holders -------------------------------------------------
 def _post_community(request) -> tuple[Region, list[Region]]:
-    ids = ps.post_communities(request.user)
+    ids = pp.post_communities(request.user)
     communities = list(Region.objects.filter(pk__in=ids).order_by("code"))
     return ps.pick_community(communities, request.GET.get("community")), communities
 
@@ -219,7 +221,7 @@ def posts(request: HttpRequest) -> HttpResponse:
 
 
 def _claim_or_withdraw(request: HttpRequest, pk: int, action) -> HttpResponse:
-    post = ps.access_post(request.user, pk)
+    post = pp.access_post(request.user, pk)
     error = None
     try:
         action(actor=request.user, post_id=post.pk)
@@ -388,7 +390,7 @@ def manage_posts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def manage_post(request: HttpRequest, pk: int) -> HttpResponse:
-    post = ps.access_post(request.user, pk)
+    post = pp.access_post(request.user, pk)
     if not can(request.user, VIEW_PARTY, "community", post.community_id):
         raise NotFound()
     if request.method == "POST":
@@ -466,7 +468,7 @@ def institutions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inst = ps.access_institution(request.user, pk)
+    inst = pp.access_institution(request.user, pk)
     if request.method == "POST":
         try:
             actions.institution_update(actor=request.user, institution_id=inst.pk, data=_institution_data(request))
@@ -495,7 +497,7 @@ def _year_quarter(request) -> tuple[int, int]:
 def report(request: HttpRequest) -> HttpResponse:
     community, communities = _staff_community(request)
     year, quarter = _year_quarter(request)
-    reports = ps.quarterly_report(community, year, quarter)
+    reports = pr.quarterly_report(community, year, quarter)
     start, end = ps.quarter_dates(year, quarter)
     ctx = _staff_ctx(request, community, communities, "report")
     today = timezone.localdate()
@@ -525,8 +527,8 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
         institution = Institution.objects.filter(pk=institution_id, community=community).first()
         if institution is None:
             raise NotFound()
-    reports = ps.quarterly_report(community, year, quarter, institution_id=institution_id)
-    content = ps.quarterly_report_xlsx(community, year, quarter, reports, single=institution)
+    reports = pr.quarterly_report(community, year, quarter, institution_id=institution_id)
+    content = pr.quarterly_report_xlsx(community, year, quarter, reports, single=institution)
     label = institution.name if institution else community.name
     filename = f"{label}-{year}年第{quarter}季度双报到服务情况.xlsx"
     from django.utils.http import content_disposition_header
@@ -539,17 +541,6 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 # Staff: printable QR sheets ---------------------------------------------------------------------------
-def _managed_building(request, pk) -> Building:
-    building = (
-        Building.objects.select_related("compound", "community", "grid").filter(pk=_int(pk) or -1).first()
-    )
-    if building is None or not can(request.user, VIEW_PARTY, "community", building.community_id):
-        raise NotFound()
-    if not can(request.user, MANAGE_PARTY, "community", building.community_id):
-        raise PermissionDeniedError()
-    return building
-
-
 def _sheet(request, building: Building, *, pdf: bool = False) -> dict:
     url = registration_url(request, building)
     group = getattr(building, "party_group", None) if "party_group" in building._state.fields_cache else (
@@ -575,13 +566,13 @@ def _pdf(html: str) -> bytes:
 
 @login_required
 def qr_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    building = _managed_building(request, pk)
+    building = pp.access_qr_building(request.user, pk)
     return HttpResponse(_render_sheets(request, [_sheet(request, building)], pdf=False))
 
 
 @login_required
 def qr_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    building = _managed_building(request, pk)
+    building = pp.access_qr_building(request.user, pk)
     content = _pdf(_render_sheets(request, [_sheet(request, building, pdf=True)], pdf=True))
     from django.utils.http import content_disposition_header
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import party_views as v
+from . import views as v
 
 urlpatterns = [
     # Residents and members

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -99,3 +100,19 @@ def clean_choice(value, choices, *, field: str, label: str) -> str:
         % {"label": label, "value": text, "options": "、".join(str(c.label) for c in choices)},
         field=field,
     )
+
+
+def clean_date(value, *, field: str, label: str) -> datetime.date | None:
+    """A date from a form (年-月-日) or already a date; None when left empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ApplicationError(
+            codes.INVALID_DATE, _("%(label)s格式不正确，应为 年-月-日。") % {"label": label}, field=field
+        ) from None

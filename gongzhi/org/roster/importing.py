@@ -1,11 +1,14 @@
-"""The roster (花名册): import, export, and the background import behind the page.
+"""The roster import (花名册导入): everything or nothing, with progress.
 
 ``roster_import`` is the one import path: the command calls it directly with a
-progress bar, the page stores the upload (``roster_import_start``) and a task
-runs ``roster_import_run``, which calls it with progress on the RosterImport
-row. It validates the whole workbook before opening the write transaction, so
-a bad file writes nothing, and a good one is written in one transaction that
-also records the audit event.
+progress bar; the page stores the upload (``actions.roster_import_start``) and a
+task (``tasks.run_roster_import``) runs ``roster_import_run``, which calls it with
+progress on the RosterImport row. It validates the whole workbook before opening
+the write transaction, so a bad file writes nothing, and a good one is written in
+one transaction that also records the audit event.
+
+This module must not import ``tasks`` (the task imports ``roster_import_run``
+from here); enqueueing lives in ``actions``.
 
 ``actor=None`` is allowed only with ``as_system=True``: the management
 commands run without a login when given no ``--user`` (whoever has the shell
@@ -15,48 +18,34 @@ has the database), and the audit event then names no actor.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.errors import NotFound
 from gongzhi.core.models import AuditEvent
 
 from .. import error_codes as codes
 from ..models import Region, RosterImport
-from ..permissions import MANAGE_ROSTER, access_community
-from ..roster.layout import SHEETS
-from ..roster.loader import apply_plan
-from ..roster.progress import (
+from .layout import SHEETS
+from .loader import apply_plan
+from .permissions import access_roster_community
+from .progress import (
     PHASE_READ,
     PHASE_VALIDATE,
     PHASE_WRITE,
     ImportProgress,
     Progress,
 )
-from ..roster.reader import Problem, RosterFile, RosterInvalid, check_upload, max_rows
-from ..roster.validator import Validator
-from ..roster.writer import write_export
+from .reader import Problem, RosterFile, RosterInvalid, max_rows
+from .validator import Validator
 
 logger = logging.getLogger(__name__)
-
-
-def _community(actor, community_id: int, as_system: bool) -> Region:
-    if actor is None:
-        if not as_system:
-            raise NotFound()
-        community = Region.objects.filter(pk=community_id, kind=Region.Kind.COMMUNITY).first()
-        if community is None:
-            raise NotFound()
-        return community
-    return access_community(actor, community_id, MANAGE_ROSTER)
 
 
 # Import ------------------------------------------------------------------------------
@@ -78,7 +67,7 @@ def roster_import(
     {sheet, row, column, message}) and writes nothing if any row is wrong.
     ``on_success(counts)`` runs inside the write transaction.
     """
-    community = _community(actor, community_id, as_system)
+    community = access_roster_community(actor, community_id, as_system=as_system)
     progress = progress or Progress()
     progress.phase(PHASE_READ)
     baseline = _last_import_event(community)
@@ -160,30 +149,6 @@ class _RowLimit:
             yield item
 
 
-# Import from the page: upload, then a background task ------------------------------------
-def roster_import_start(*, actor, community_id: int, upload: UploadedFile) -> RosterImport:
-    """Store an upload and queue its import. Cheap checks (size, not a workbook) fail here."""
-    from ..tasks import run_roster_import
-
-    community = access_community(actor, community_id, MANAGE_ROSTER)
-    if upload is None:
-        raise ApplicationError("required", _("请选择要上传的 .xlsx 文件。"), field="file")
-    check_upload(upload, upload.size)
-    with transaction.atomic():
-        record = RosterImport(
-            community=community,
-            uploaded_by=actor,
-            filename=(upload.name or "roster.xlsx")[:200],
-            size=upload.size,
-            phase="",
-        )
-        record.file.save(f"roster-{uuid.uuid4().hex}.xlsx", upload, save=False)
-        record.save()
-        import_id = record.pk
-        transaction.on_commit(lambda: run_roster_import.enqueue(import_id))
-    return record
-
-
 def roster_import_run(*, import_id: int) -> str:
     """Run a queued import (called by the task). Runs each import at most once."""
     claimed = RosterImport.objects.filter(pk=import_id, status=RosterImport.Status.PENDING).update(
@@ -240,18 +205,3 @@ def roster_import_run(*, import_id: int) -> str:
         if name:
             record.file.storage.delete(name)
             rows.update(file="")
-
-
-# Export ------------------------------------------------------------------------------
-def roster_export(*, actor, community_id: int, out: IO[bytes] | str, as_system: bool = False) -> dict[str, int]:
-    """Write the community's roster to ``out`` (full phone and ID numbers) and audit it."""
-    community = _community(actor, community_id, as_system)
-    counts = write_export(out, community=community)
-    audit_record(
-        actor=actor,
-        action="roster.export",
-        target=community,
-        community_id=community.pk,
-        details={**counts, **({"via": "command"} if actor is None else {})},
-    )
-    return counts

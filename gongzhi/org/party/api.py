@@ -16,10 +16,11 @@ from ninja import Query, Router, Schema, Status
 from gongzhi.core.errors import NotFound
 from gongzhi.core.schemas import Page, paginate_queryset
 
-from . import party_selectors as ps
-from .actions import party as actions
-from .models import Institution, PartyOrg, PartyRegistration, ServicePost
-from .permissions import VIEW_PARTY, access_community
+from ..models import Institution, PartyOrg, PartyRegistration, ServicePost
+from ..permissions import VIEW_PARTY, access_community
+from . import actions
+from . import selectors as ps
+from .permissions import post_communities
 
 router = Router(tags=["party"])
 
@@ -334,7 +335,7 @@ class PostFilter(Schema):
 @router.get("/posts", response=Page[PostOut])
 def post_list(request: HttpRequest, filters: Query[PostFilter]):
     """The community's needs list: for its residents and role holders. ``mine`` is set for party members."""
-    if filters.community not in ps.post_communities(request.user):
+    if filters.community not in post_communities(request.user):
         raise NotFound()
     member = ps.member_of(request.user)
     qs = ps.post_list(filters.community, q=filters.q, category=filters.category, status=filters.status,

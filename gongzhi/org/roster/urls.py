@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views
+from . import views as roster_views
 
 urlpatterns = [
     path("org/roster/", roster_views.roster_home, name="roster"),

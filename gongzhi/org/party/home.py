@@ -10,14 +10,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.home import Section
 
-from .models import PostClaim, ServiceRecord
-from .party_selectors import (
-    active_registration,
-    member_of,
-    post_communities,
-    quarter_dates,
-)
-from .permissions import VIEW_PARTY
+from ..models import PostClaim, ServiceRecord
+from ..permissions import VIEW_PARTY
+from .permissions import post_communities
+from .selectors import active_registration, member_of, quarter_dates
 
 
 def home_sections(request) -> list[Section]:

@@ -16,17 +16,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import ApplicationError, NotFound
 
-from .actions import roster as roster_actions
-from .models import Region, RosterImport
-from .permissions import MANAGE_ROSTER, access_community, communities_with
-from .roster.access import access_roster_import
-from .roster.progress import (
+from ..models import Region, RosterImport
+from ..permissions import MANAGE_ROSTER, access_community, communities_with
+from . import actions as roster_actions
+from .permissions import access_roster_import
+from .progress import (
     PHASE_READ,
     PHASE_VALIDATE,
     PHASE_WRITE,
     live_write_progress,
 )
-from .roster.writer import write_template
+from .writer import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
