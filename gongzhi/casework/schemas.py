@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from gongzhi.core.schemas import Id
+
 
 class PhotoB64(Schema):
     name: str = "photo.jpg"
@@ -10,18 +12,18 @@ class PhotoB64(Schema):
 
 class CaseIn(Schema):
     description: str
-    household_id: int | None = None
-    building_id: int | None = None
-    community_id: int | None = None
+    household_id: Id | None = None
+    building_id: Id | None = None
+    community_id: Id | None = None
     address: str = ""
     category: str | None = None
     urgency: str = "normal"
     channel: str | None = None
     reporter_name: str = ""
     reporter_phone: str = ""
-    reporter_resident_id: int | None = None
+    reporter_resident_id: Id | None = None
     idempotency_key: str = ""
-    patrol_id: int | None = None
+    patrol_id: Id | None = None
     photos: list[PhotoB64] = []
 
 
@@ -115,7 +117,7 @@ class ReasonIn(Schema):
 
 
 class MergeIn(Schema):
-    into: int
+    into: Id
     note: str = ""
 
 
@@ -124,17 +126,17 @@ class CategoryChangeIn(Schema):
 
 
 class DispatchIn(Schema):
-    handler_id: int
+    handler_id: Id
     note: str = ""
 
 
 class HandOverIn(Schema):
-    handler_id: int
+    handler_id: Id
     reason: str
 
 
 class WhistleIn(Schema):
-    department_id: int
+    department_id: Id
     reason: str
 
 
@@ -168,8 +170,8 @@ class RateIn(Schema):
 
 
 class BulkDispatchIn(Schema):
-    case_ids: list[int]
-    handler_id: int
+    case_ids: list[Id]
+    handler_id: Id
 
 
 class NotificationOut(Schema):
@@ -190,7 +192,7 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(Schema):
-    community_id: int
+    community_id: Id
     name: str
     kind: str
     ack_hours: float | str = 2  # a string too, so "很久" gets the Chinese error rather than a 422

@@ -7,7 +7,7 @@ it needs a login, 404 when it has a path id, 422 when it takes input) and the de
 each status, naming the codes of the operation's app.
 """
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
 
@@ -48,9 +48,14 @@ def checked(**constraints: Any) -> Any:
     return Field(default, json_schema_extra={names[k]: v for k, v in constraints.items()})
 
 
-# Postgres bigint: a larger id or page is refused as invalid input (422) instead of overflowing.
+# A database id is a 64-bit integer: a larger one is refused as invalid input (422) instead of
+# overflowing in the database (a 500). Path ids are never negative (the URL converter); 0 in a
+# query filter means "no filter". Page numbers are bounded so the offset stays in range.
 MAX_ID = 2**63 - 1
-MAX_PAGE = 100_000
+MAX_PAGE = 1_000_000
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+PageNumber = Annotated[int, Field(le=MAX_PAGE, description="From 1; a smaller number is page 1.")]
+PageSize = Annotated[int, Field(le=MAX_PAGE, description="Clamped to 1..200.")]
 
 _STATUS_TEXT = {
     400: "Invalid input refused by the action (`field` names it).",
