@@ -2,7 +2,10 @@ from datetime import datetime
 
 from ninja import Schema
 
-from gongzhi.core.schemas import Id
+from gongzhi.core.schemas import Id, checked
+
+from .actions.intake import MAX_DESCRIPTION
+from .models import Channel, Urgency
 
 
 class PhotoB64(Schema):
@@ -11,14 +14,15 @@ class PhotoB64(Schema):
 
 
 class CaseIn(Schema):
-    description: str
+    # Limits checked by the action (specific codes, 400): published, not enforced on parsing.
+    description: str = checked(min_length=1, max_length=MAX_DESCRIPTION)
     household_id: Id | None = None
     building_id: Id | None = None
     community_id: Id | None = None
     address: str = ""
     category: str | None = None
-    urgency: str = "normal"
-    channel: str | None = None
+    urgency: str = checked(default=Urgency.NORMAL.value, enum=Urgency.values)
+    channel: str | None = checked(default=None, enum=[*Channel.values, None])
     reporter_name: str = ""
     reporter_phone: str = ""
     reporter_resident_id: Id | None = None
@@ -113,7 +117,7 @@ class NoteIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = checked(min_length=1)
 
 
 class MergeIn(Schema):
@@ -165,7 +169,7 @@ class VerifyIn(Schema):
 
 
 class RateIn(Schema):
-    rating: int
+    rating: int = checked(ge=1, le=5)
     comment: str = ""
 
 
@@ -193,7 +197,7 @@ class DepartmentOut(Schema):
 
 class DepartmentIn(Schema):
     community_id: Id
-    name: str
+    name: str = checked(min_length=1, max_length=100)
     kind: str
     ack_hours: float | str = 2  # a string too, so "很久" gets the Chinese error rather than a 422
     contact_phone: str = ""
