@@ -5,9 +5,22 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from gongzhi.core.api_auth import API_AUTH
+from gongzhi.core.error_codes import CoreError
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.schemas import document_errors
 
-api = NinjaAPI(
+# Operation tag -> the app whose error codes it answers (shown in the schema's tag descriptions).
+TAG_APPS = {"auth": "accounts", "org": "org", "party": "org", "casework": "casework", "field": "casework",
+            "casework-rates": "casework"}
+
+
+class GongzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The generated schema, completed with every error answer (see core.schemas.document_errors)."""
+        return document_errors(super().get_openapi_schema(**kwargs), tag_apps=TAG_APPS)
+
+
+api = GongzhiAPI(
     title="Gongzhi API",
     version="1",
     description="共治：社区共治平台接口。会话（网页登录）或 Bearer 令牌认证；访问范围与网页完全相同。",
@@ -23,18 +36,18 @@ def _application_error(request, exc: ApplicationError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"code": "not_found", "message": "对象不存在或无权访问"}, status=404)
+    return api.create_response(request, {"code": CoreError.NOT_FOUND, "message": "对象不存在或无权访问"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, {"code": "unauthenticated", "message": "请先登录或提供有效令牌"}, status=401)
+    return api.create_response(request, {"code": CoreError.UNAUTHENTICATED, "message": "请先登录或提供有效令牌"}, status=401)
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     return api.create_response(
-        request, {"code": "invalid_input", "message": "请求参数无效", "details": exc.errors}, status=422
+        request, {"code": CoreError.INVALID_INPUT, "message": "请求参数无效", "details": exc.errors}, status=422
     )
 
 

@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from gongzhi.core.schemas import Id, checked, errors
+
 from gongzhi.org.permissions import active_assignments, own_resident
 
 from . import actions
@@ -24,7 +26,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
+    name: str = checked(min_length=1, max_length=100)
 
 
 class TokenOut(Schema):
@@ -50,14 +52,14 @@ def me(request: HttpRequest):
     }
 
 
-@router.post("/tokens", response={201: TokenOut})
+@router.post("/tokens", response={201: TokenOut, **errors(400)})
 def token_create(request: HttpRequest, payload: TokenIn):
     token, key = actions.api_token_create(user=request.user, name=payload.name)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: HttpRequest, token_id: Id):
     actions.api_token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)
 
@@ -65,10 +67,10 @@ def token_revoke(request: HttpRequest, token_id: int):
 class LoginIn(Schema):
     phone: str
     password: str
-    token_name: str = "API"
+    token_name: str = checked(default="API", min_length=1, max_length=100)
 
 
-@router.post("/login", response={201: TokenOut}, auth=None)
+@router.post("/login", response={201: TokenOut, **errors(400, 401, 429)}, auth=None)
 def token_login(request: HttpRequest, payload: LoginIn):
     """Exchange phone and password for a bearer token (same lockout as the login page)."""
     user = actions.user_authenticate(request=request, phone=payload.phone, password=payload.password)

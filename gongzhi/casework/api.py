@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import ApplicationError
-from gongzhi.core.schemas import Page, paginate_queryset
+from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, errors, paginate_queryset
 from gongzhi.core.validators import mask_phone
 
 from . import error_codes as codes
@@ -125,12 +125,12 @@ def detail(request, case: Case) -> dict:
     }
 
 
-def _detail_by_id(request, case_id: int) -> dict:
+def _detail_by_id(request, case_id: Id) -> dict:
     return detail(request, access_case(request.user, case_id))
 
 
 @router.get("/categories", response=list[s.CategoryOut])
-def category_list(request: HttpRequest, community: int):
+def category_list(request: HttpRequest, community: Id):
     from gongzhi.org.permissions import own_resident, scope_for
 
     scope = scope_for(request.user, "view_tree")
@@ -147,7 +147,7 @@ def category_list(request: HttpRequest, community: int):
     ]
 
 
-@router.post("/cases", response={201: s.CaseOut})
+@router.post("/cases", response={201: s.CaseOut, **errors(400, 403, 404, 409)})
 def case_create(request: HttpRequest, payload: s.CaseIn):
     channel = payload.channel or (Channel.RESIDENT if payload.household_id or not payload.reporter_name
                                   else Channel.WALK_IN)
@@ -177,14 +177,14 @@ class QueueFilter(Schema):
     q: str = ""
     status: str | None = None
     tier: str | None = None
-    category: int | None = None
-    community: int | None = None
-    grid: int | None = None
-    building: int | None = None
+    category: Id | None = None
+    community: Id | None = None
+    grid: Id | None = None
+    building: Id | None = None
     handler: str | None = None
     overdue: bool = False
-    page: int = 1
-    page_size: int = 30
+    page: PageNumber = 1
+    page_size: PageSize = 30
 
 
 @router.get("/cases", response=Page[s.CaseBriefOut])
@@ -201,19 +201,19 @@ def case_queue(request: HttpRequest, filters: Query[QueueFilter]):
 
 
 @router.get("/cases/mine", response=Page[s.CaseBriefOut])
-def my_cases(request: HttpRequest, page: int = 1, page_size: int = 30):
+def my_cases(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 30):
     result = paginate_queryset(selectors.my_cases(request.user), page=page, page_size=page_size)
     result["items"] = [brief(c) for c in result["items"]]
     return result
 
 
 @router.get("/cases/{int:case_id}", response=s.CaseOut)
-def case_get(request: HttpRequest, case_id: int):
+def case_get(request: HttpRequest, case_id: Id):
     return _detail_by_id(request, case_id)
 
 
 @router.get("/cases/{int:case_id}/five-questions", response=list[dict])
-def case_five_questions(request: HttpRequest, case_id: int):
+def case_five_questions(request: HttpRequest, case_id: Id):
     case = access_case(request.user, case_id)
     if not can_handle(request.user, case) and case.reporter_id == request.user.pk:
         from gongzhi.core.errors import NotFound
@@ -232,9 +232,10 @@ def _step(name: str, path: str, schema, call):
         return _detail_by_id(request, case_id)
 
     # Real annotation objects (this module uses postponed annotations): ninja reads them.
-    endpoint.__annotations__ = {"request": HttpRequest, "case_id": int, "payload": schema}
+    endpoint.__annotations__ = {"request": HttpRequest, "case_id": Id, "payload": schema}
     endpoint.__name__ = f"case_{name}"
-    router.post(f"/cases/{{int:case_id}}/{path}", response=s.CaseOut, url_name=f"case_{name}")(endpoint)
+    router.post(f"/cases/{{int:case_id}}/{path}", response={200: s.CaseOut, **errors(400, 403, 409)},
+                url_name=f"case_{name}")(endpoint)
 
 
 _step("accept", "accept", s.NoteIn, lambda u, c, p: lifecycle.case_accept(actor=u, case_id=c, note=p.note))
@@ -264,19 +265,19 @@ _step("close", "close", s.NoteIn, lambda u, c, p: lifecycle.case_close(actor=u, 
 _step("comment", "comment", s.NoteIn, lambda u, c, p: lifecycle.case_comment(actor=u, case_id=c, note=p.note))
 
 
-@router.post("/cases/bulk-dispatch", response=list[s.CaseBriefOut])
+@router.post("/cases/bulk-dispatch", response={200: list[s.CaseBriefOut], **errors(400, 403, 404, 409)})
 def bulk_dispatch(request: HttpRequest, payload: s.BulkDispatchIn):
     cases = lifecycle.cases_bulk_dispatch(actor=request.user, case_ids=payload.case_ids, handler_id=payload.handler_id)
     return [brief(access_case(request.user, c.pk)) for c in cases]
 
 
-@router.post("/whistles/{int:whistle_id}/acknowledge", response=s.WhistleOut)
-def whistle_ack(request: HttpRequest, whistle_id: int, payload: s.NoteIn):
+@router.post("/whistles/{int:whistle_id}/acknowledge", response={200: s.WhistleOut, **errors(400, 403, 409)})
+def whistle_ack(request: HttpRequest, whistle_id: Id, payload: s.NoteIn):
     return lifecycle.whistle_acknowledge(actor=request.user, whistle_id=whistle_id, note=payload.note)
 
 
 @router.get("/departments", response=list[s.DepartmentOut])
-def department_list(request: HttpRequest, community: int):
+def department_list(request: HttpRequest, community: Id):
     qs = Department.objects.filter(visible_departments_q(request.user), community_id=community).order_by("name")
     return [{"id": d.pk, "name": d.name, "kind": d.kind, "ack_hours": float(d.ack_hours)} for d in qs]
 
@@ -291,7 +292,7 @@ def _department_out(department: Department) -> dict:
     }
 
 
-@router.post("/departments", response={201: s.DepartmentDetailOut})
+@router.post("/departments", response={201: s.DepartmentDetailOut, **errors(400, 403, 404, 409)})
 def department_create(request: HttpRequest, payload: s.DepartmentIn):
     """Add a 职能部门 to a community (the staff who edit its request categories)."""
     department = department_actions.department_create(
@@ -301,28 +302,29 @@ def department_create(request: HttpRequest, payload: s.DepartmentIn):
     return Status(201, _department_out(department))
 
 
-@router.patch("/departments/{int:department_id}", response=s.DepartmentDetailOut)
-def department_update(request: HttpRequest, department_id: int, payload: s.DepartmentPatchIn):
+@router.patch("/departments/{int:department_id}", response={200: s.DepartmentDetailOut, **errors(400, 403, 409)})
+def department_update(request: HttpRequest, department_id: Id, payload: s.DepartmentPatchIn):
     department = department_actions.department_update(
         actor=request.user, department_id=department_id, data=payload.model_dump(exclude_unset=True))
     return _department_out(department)
 
 
-@router.post("/departments/{int:department_id}/members", response={201: s.DepartmentDetailOut})
-def department_member_add(request: HttpRequest, department_id: int, payload: s.DepartmentMemberIn):
+@router.post("/departments/{int:department_id}/members",
+             response={201: s.DepartmentDetailOut, **errors(400, 403, 409)})
+def department_member_add(request: HttpRequest, department_id: Id, payload: s.DepartmentMemberIn):
     """Add the login with this mobile number: they see what is whistled to the department and do its 报到."""
     department_actions.department_member_add(actor=request.user, department_id=department_id, phone=payload.phone)
     return Status(201, _department_out(Department.objects.get(pk=department_id)))
 
 
-@router.delete("/departments/{int:department_id}/members/{int:user_id}", response={204: None})
-def department_member_remove(request: HttpRequest, department_id: int, user_id: int):
+@router.delete("/departments/{int:department_id}/members/{int:user_id}", response={204: None, **errors(403, 409)})
+def department_member_remove(request: HttpRequest, department_id: Id, user_id: Id):
     department_actions.department_member_remove(actor=request.user, department_id=department_id, user_id=user_id)
     return Status(204, None)
 
 
 @router.get("/notifications", response=Page[s.NotificationOut])
-def notifications(request: HttpRequest, unread: bool = False, page: int = 1, page_size: int = 30):
+def notifications(request: HttpRequest, unread: bool = False, page: PageNumber = 1, page_size: PageSize = 30):
     qs = selectors.inbox(request.user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -336,6 +338,6 @@ def notifications(request: HttpRequest, unread: bool = False, page: int = 1, pag
 
 
 @router.post("/notifications/read", response={204: None})
-def notifications_read(request: HttpRequest, ids: list[int] | None = None):
+def notifications_read(request: HttpRequest, ids: list[Id] | None = None):
     notifications_mark_read(actor=request.user, ids=ids)
     return Status(204, None)

@@ -2,6 +2,11 @@ from datetime import datetime
 
 from ninja import Schema
 
+from gongzhi.core.schemas import Id, checked
+
+from .actions.intake import MAX_DESCRIPTION
+from .models import Channel, Urgency
+
 
 class PhotoB64(Schema):
     name: str = "photo.jpg"
@@ -9,19 +14,20 @@ class PhotoB64(Schema):
 
 
 class CaseIn(Schema):
-    description: str
-    household_id: int | None = None
-    building_id: int | None = None
-    community_id: int | None = None
+    # Limits checked by the action (specific codes, 400): published, not enforced on parsing.
+    description: str = checked(min_length=1, max_length=MAX_DESCRIPTION)
+    household_id: Id | None = None
+    building_id: Id | None = None
+    community_id: Id | None = None
     address: str = ""
     category: str | None = None
-    urgency: str = "normal"
-    channel: str | None = None
+    urgency: str = checked(default=Urgency.NORMAL.value, enum=Urgency.values)
+    channel: str | None = checked(default=None, enum=[*Channel.values, None])
     reporter_name: str = ""
     reporter_phone: str = ""
-    reporter_resident_id: int | None = None
+    reporter_resident_id: Id | None = None
     idempotency_key: str = ""
-    patrol_id: int | None = None
+    patrol_id: Id | None = None
     photos: list[PhotoB64] = []
 
 
@@ -111,11 +117,11 @@ class NoteIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = checked(min_length=1)
 
 
 class MergeIn(Schema):
-    into: int
+    into: Id
     note: str = ""
 
 
@@ -124,17 +130,17 @@ class CategoryChangeIn(Schema):
 
 
 class DispatchIn(Schema):
-    handler_id: int
+    handler_id: Id
     note: str = ""
 
 
 class HandOverIn(Schema):
-    handler_id: int
+    handler_id: Id
     reason: str
 
 
 class WhistleIn(Schema):
-    department_id: int
+    department_id: Id
     reason: str
 
 
@@ -163,13 +169,13 @@ class VerifyIn(Schema):
 
 
 class RateIn(Schema):
-    rating: int
+    rating: int = checked(ge=1, le=5)
     comment: str = ""
 
 
 class BulkDispatchIn(Schema):
-    case_ids: list[int]
-    handler_id: int
+    case_ids: list[Id]
+    handler_id: Id
 
 
 class NotificationOut(Schema):
@@ -190,8 +196,8 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(Schema):
-    community_id: int
-    name: str
+    community_id: Id
+    name: str = checked(min_length=1, max_length=100)
     kind: str
     ack_hours: float | str = 2  # a string too, so "很久" gets the Chinese error rather than a 422
     contact_phone: str = ""

@@ -3,12 +3,15 @@
 Actions raise ApplicationError; pages show ``message`` (Chinese, translated
 through gettext), the API returns ``{"code", "message", "field", "details"}``
 with ``status``. Codes are stable strings that clients may switch on; each app
-lists its own in an ``error_codes.py``.
+lists its own as a ``StrEnum`` in its ``error_codes.py``, registered in
+``gongzhi.core.error_codes`` (the published schema's ``code`` enum).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .error_codes import CoreError
 
 
 class ApplicationError(Exception):
@@ -46,7 +49,7 @@ class NotFound(ApplicationError):
     status = 404
 
     def __init__(self, message: str = "对象不存在或无权访问") -> None:
-        super().__init__("not_found", message)
+        super().__init__(CoreError.NOT_FOUND, message)
 
 
 class PermissionDeniedError(ApplicationError):
@@ -55,4 +58,4 @@ class PermissionDeniedError(ApplicationError):
     status = 403
 
     def __init__(self, message: str = "无权执行此操作") -> None:
-        super().__init__("permission_denied", message)
+        super().__init__(CoreError.PERMISSION_DENIED, message)

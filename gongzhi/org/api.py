@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from gongzhi.core.schemas import Page, paginate_queryset
+from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, errors, paginate_queryset
 
 from . import schemas as s
 from . import selectors
@@ -56,12 +56,12 @@ def region_list(request: HttpRequest):
 
 
 @router.get("/regions/{int:region_id}", response=s.RegionOut)
-def region_get(request: HttpRequest, region_id: int):
+def region_get(request: HttpRequest, region_id: Id):
     return access_region(request.user, region_id)
 
 
 @router.get("/compounds", response=list[s.CompoundOut])
-def compound_list(request: HttpRequest, community: int | None = None):
+def compound_list(request: HttpRequest, community: Id | None = None):
     scope = scope_for(request.user, VIEW_TREE)
     qs = Compound.objects.order_by("community_id", "name")
     if not scope.everything:
@@ -75,11 +75,11 @@ def compound_list(request: HttpRequest, community: int | None = None):
 
 
 class BuildingFilter(Schema):
-    community: int | None = None
-    grid: int | None = None
-    compound: int | None = None
-    page: int = 1
-    page_size: int = 50
+    community: Id | None = None
+    grid: Id | None = None
+    compound: Id | None = None
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 @router.get("/buildings", response=Page[s.BuildingOut])
@@ -101,40 +101,40 @@ class BuildingDetailOut(s.BuildingOut):
 
 
 @router.get("/buildings/{int:building_id}", response=BuildingDetailOut)
-def building_get(request: HttpRequest, building_id: int):
+def building_get(request: HttpRequest, building_id: Id):
     building = access_building(request.user, building_id)
     building.units_list = selectors.building_units(building, request.user)
     return building
 
 
-@router.post("/grids", response={201: s.RegionOut})
+@router.post("/grids", response={201: s.RegionOut, **errors(400, 403, 404)})
 def grid_create(request: HttpRequest, payload: s.GridIn):
     return Status(201, tree_actions.grid_create(actor=request.user, **payload.dict()))
 
 
-@router.post("/compounds", response={201: s.CompoundOut})
+@router.post("/compounds", response={201: s.CompoundOut, **errors(400, 403, 404)})
 def compound_create(request: HttpRequest, payload: s.CompoundIn):
     return Status(201, tree_actions.compound_create(actor=request.user, **payload.dict()))
 
 
-@router.post("/buildings", response={201: s.BuildingOut})
+@router.post("/buildings", response={201: s.BuildingOut, **errors(400, 403, 404)})
 def building_create(request: HttpRequest, payload: s.BuildingIn):
     return Status(201, tree_actions.building_create(actor=request.user, **payload.dict()))
 
 
-@router.patch("/buildings/{int:building_id}", response=s.BuildingOut)
-def building_patch(request: HttpRequest, building_id: int, payload: s.BuildingPatchIn):
+@router.patch("/buildings/{int:building_id}", response={200: s.BuildingOut, **errors(400, 403)})
+def building_patch(request: HttpRequest, building_id: Id, payload: s.BuildingPatchIn):
     return tree_actions.building_update(
         actor=request.user, building_id=building_id, data=payload.dict(exclude_unset=True)
     )
 
 
-@router.post("/units", response={201: s.UnitOut})
+@router.post("/units", response={201: s.UnitOut, **errors(400, 403, 404)})
 def unit_create(request: HttpRequest, payload: s.UnitIn):
     return Status(201, tree_actions.unit_create(actor=request.user, **payload.dict()))
 
 
-@router.post("/households", response={201: s.HouseholdOut})
+@router.post("/households", response={201: s.HouseholdOut, **errors(400, 403, 404)})
 def household_create(request: HttpRequest, payload: s.HouseholdIn):
     household = tree_actions.household_create(actor=request.user, **payload.dict())
     return Status(201, access_household(request.user, household.pk))
@@ -143,15 +143,15 @@ def household_create(request: HttpRequest, payload: s.HouseholdIn):
 # Households -------------------------------------------------------------------
 class HouseholdFilter(Schema):
     q: str = ""
-    community: int | None = None
-    grid: int | None = None
-    compound: int | None = None
-    building: int | None = None
-    unit: int | None = None
+    community: Id | None = None
+    grid: Id | None = None
+    compound: Id | None = None
+    building: Id | None = None
+    unit: Id | None = None
     use: str | None = None
     occupancy: str | None = None
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 @router.get("/households", response=Page[s.HouseholdOut])
@@ -189,20 +189,20 @@ def _household_detail(request, household):
 
 
 @router.get("/households/{int:household_id}", response=s.HouseholdDetailOut)
-def household_get(request: HttpRequest, household_id: int):
+def household_get(request: HttpRequest, household_id: Id):
     return _household_detail(request, access_household(request.user, household_id))
 
 
-@router.patch("/households/{int:household_id}", response=s.HouseholdDetailOut)
-def household_patch(request: HttpRequest, household_id: int, payload: s.HouseholdPatchIn):
+@router.patch("/households/{int:household_id}", response={200: s.HouseholdDetailOut, **errors(400, 403)})
+def household_patch(request: HttpRequest, household_id: Id, payload: s.HouseholdPatchIn):
     household = people_actions.household_update(
         actor=request.user, household_id=household_id, data=payload.dict(exclude_unset=True)
     )
     return _household_detail(request, access_household(request.user, household.pk))
 
 
-@router.post("/households/{int:household_id}/residents", response={201: s.ResidentOut})
-def household_add_resident(request: HttpRequest, household_id: int, payload: s.ResidentIn):
+@router.post("/households/{int:household_id}/residents", response={201: s.ResidentOut, **errors(400, 403)})
+def household_add_resident(request: HttpRequest, household_id: Id, payload: s.ResidentIn):
     data = payload.dict(exclude={"relation", "share"})
     occupancy = people_actions.resident_create_in_household(
         actor=request.user, household_id=household_id, data=data, relation=payload.relation, share=payload.share
@@ -214,9 +214,9 @@ def household_add_resident(request: HttpRequest, household_id: int, payload: s.R
 class ResidentFilter(Schema):
     q: str = ""
     tag: str | None = None
-    community: int | None = None
-    page: int = 1
-    page_size: int = 50
+    community: Id | None = None
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 @router.get("/residents", response=Page[s.ResidentBriefOut])
@@ -249,20 +249,20 @@ def _resident_detail(request, resident) -> dict:
 
 
 @router.get("/residents/{int:resident_id}", response=s.ResidentOut)
-def resident_get(request: HttpRequest, resident_id: int):
+def resident_get(request: HttpRequest, resident_id: Id):
     return _resident_detail(request, access_resident(request.user, resident_id))
 
 
-@router.patch("/residents/{int:resident_id}", response=s.ResidentOut)
-def resident_patch(request: HttpRequest, resident_id: int, payload: s.ResidentPatchIn):
+@router.patch("/residents/{int:resident_id}", response={200: s.ResidentOut, **errors(400, 403)})
+def resident_patch(request: HttpRequest, resident_id: Id, payload: s.ResidentPatchIn):
     data = payload.dict(exclude_unset=True)
     tags = data.pop("tags", None)
     people_actions.resident_edit(actor=request.user, resident_id=resident_id, data=data, tags=tags)
     return _resident_detail(request, access_resident(request.user, resident_id))
 
 
-@router.post("/residents/{int:resident_id}/reveal", response=s.ContactOut)
-def resident_reveal(request: HttpRequest, resident_id: int):
+@router.post("/residents/{int:resident_id}/reveal", response={200: s.ContactOut, **errors(403)})
+def resident_reveal(request: HttpRequest, resident_id: Id):
     """Full phone and ID number; every call is audited."""
     return people_actions.contact_reveal(actor=request.user, resident_id=resident_id)
 
@@ -280,15 +280,15 @@ def _assignment_out(a) -> dict:
     }
 
 
-@router.get("/roles", response=Page[s.RoleAssignmentOut])
-def role_list(request: HttpRequest, community: int, page: int = 1, page_size: int = 50):
+@router.get("/roles", response={200: Page[s.RoleAssignmentOut], **errors(404)})
+def role_list(request: HttpRequest, community: Id, page: PageNumber = 1, page_size: PageSize = 50):
     access_community(request.user, community, MANAGE_ROLES)
     result = paginate_queryset(selectors.roles_in_community(community), page=page, page_size=page_size)
     result["items"] = [_assignment_out(a) for a in result["items"]]
     return result
 
 
-@router.post("/roles", response={201: s.RoleAssignmentOut})
+@router.post("/roles", response={201: s.RoleAssignmentOut, **errors(400, 403, 404)})
 def role_assign(request: HttpRequest, payload: s.RoleAssignIn):
     assignment = role_actions.role_assign(
         actor=request.user, user_id=payload.user_id, role=payload.role, scope_id=payload.scope_id
@@ -296,14 +296,14 @@ def role_assign(request: HttpRequest, payload: s.RoleAssignIn):
     return Status(201, _assignment_out(assignment))
 
 
-@router.delete("/roles/{int:assignment_id}", response={204: None})
-def role_revoke(request: HttpRequest, assignment_id: int):
+@router.delete("/roles/{int:assignment_id}", response={204: None, **errors(400, 403)})
+def role_revoke(request: HttpRequest, assignment_id: Id):
     role_actions.role_revoke(actor=request.user, assignment_id=assignment_id)
     return Status(204, None)
 
 
-@router.put("/roles/{int:assignment_id}/households", response=list[int])
-def steward_households(request: HttpRequest, assignment_id: int, payload: s.StewardHouseholdsIn):
+@router.put("/roles/{int:assignment_id}/households", response={200: list[int], **errors(400, 403)})
+def steward_households(request: HttpRequest, assignment_id: Id, payload: s.StewardHouseholdsIn):
     return role_actions.steward_households_set(
         actor=request.user, assignment_id=assignment_id, household_ids=payload.household_ids
     )

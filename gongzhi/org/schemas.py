@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from gongzhi.core.schemas import Id
+
 
 class RegionOut(Schema):
     id: int
@@ -142,32 +144,32 @@ class RoleAssignmentOut(Schema):
 
 
 class RoleAssignIn(Schema):
-    user_id: int
+    user_id: Id
     role: str
-    scope_id: int
+    scope_id: Id
 
 
 class StewardHouseholdsIn(Schema):
-    household_ids: list[int]
+    household_ids: list[Id]
 
 
 class GridIn(Schema):
-    community_id: int
+    community_id: Id
     name: str
     code: str
 
 
 class CompoundIn(Schema):
-    community_id: int
+    community_id: Id
     name: str
     address: str = ""
     property_company: str = ""
 
 
 class BuildingIn(Schema):
-    community_id: int
-    grid_id: int
-    compound_id: int
+    community_id: Id
+    grid_id: Id
+    compound_id: Id
     name: str
     floors: int | None = None
     units: int = 1
@@ -177,17 +179,17 @@ class BuildingIn(Schema):
 class BuildingPatchIn(Schema):
     name: str | None = None
     floors: int | None = None
-    grid: int | None = None
-    compound: int | None = None
+    grid: Id | None = None
+    compound: Id | None = None
 
 
 class UnitIn(Schema):
-    building_id: int
+    building_id: Id
     number: str
 
 
 class HouseholdIn(Schema):
-    unit_id: int
+    unit_id: Id
     room: str
     floor: int
     area: Decimal

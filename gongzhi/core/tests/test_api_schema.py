@@ -1,0 +1,106 @@
+"""The published API schema tells the truth: generated requests against /api/openapi.json.
+
+Schemathesis builds requests from the schema (a fixed number per operation, derandomized, so
+every run sends the same ones) and sends them in-process through Django's test client, logged
+in with a bearer token of the test world's community staff. Every answer must be documented:
+no 5xx, a status the operation lists, the content type and body its schema says. Each request
+runs in a savepoint that is rolled back, so writes don't change what the next request sees.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+import schemathesis
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.transport import Response
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES_PER_OPERATION = 4  # about 100 operations: a few hundred cases, well under a minute
+
+# Owned by other branches while they move into packages: their inline schemas and error answers
+# are not documented yet. The lead includes them after the merge (delete the line).
+EXCLUDED_PREFIXES = ("/api/party/", "/api/field/", "/api/casework/rates", "/api/casework/ping")
+
+
+def _call(client, case, token: str) -> Response:
+    """Send the case through Django's test client; wrap the answer for schemathesis."""
+    kwargs = case.as_transport_kwargs(base_url="http://testserver")
+    request = requests.Request(
+        method=kwargs["method"], url=kwargs["url"], headers=kwargs.get("headers"), params=kwargs.get("params"),
+        json=kwargs.get("json"), data=kwargs.get("data"), files=kwargs.get("files"),
+    ).prepare()
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")}
+    headers["Authorization"] = f"Bearer {token}"
+    started = time.monotonic()
+    with transaction.atomic():
+        answer = client.generic(
+            request.method, request.path_url, data=body,
+            content_type=request.headers.get("Content-Type", "application/octet-stream"), headers=headers,
+        )
+        transaction.set_rollback(True)
+    return Response(
+        status_code=answer.status_code,
+        headers={k.lower(): [v] for k, v in answer.headers.items()},
+        content=answer.content,
+        request=request,
+        elapsed=time.monotonic() - started,
+        verify=True,
+    )
+
+
+def _first_failure(exc: BaseException) -> str:
+    inner = getattr(exc, "exceptions", None)
+    exc = inner[0] if inner else exc
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+@pytest.mark.django_db
+def test_every_answer_is_documented(world):
+    from django.test import Client
+
+    from gongzhi.accounts.actions import api_token_create
+
+    client = Client(raise_request_exception=False)  # a 5xx is an answer to check, not an error here
+
+    _, token = api_token_create(user=world.users["community_staff"], name="schemathesis")
+    raw = client.get("/api/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(raw)
+    failures: list[str] = []
+    sent = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path.startswith(EXCLUDED_PREFIXES):
+            continue
+
+        @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, database=None, deadline=None,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case):
+            nonlocal sent
+            sent += 1
+            response = _call(client, case, token)
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except BaseException as exc:  # a FailureGroup: collected, reported all together below
+                if failures and failures[-1].startswith(f"{operation.method.upper()} {operation.path} "):
+                    return  # the first failure of an operation is enough
+                failures.append(f"{operation.method.upper()} {operation.path} -> {response.status_code}: "
+                                f"{_first_failure(exc)}\n    {case.as_curl_command()}\n"
+                                f"    {response.content[:300].decode(errors='replace')}")
+
+        check()
+    assert sent > 200
+    assert not failures, f"{len(failures)} undocumented answers:\n" + "\n".join(failures)
