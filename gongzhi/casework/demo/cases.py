@@ -1,12 +1,14 @@
 """Intake of one simulated request: its place, reporter, text, the classifier's suggestion, the
-category, deadlines and starting tier."""
+category, and — from ``actions.intake`` itself — the deadlines and the starting tier with the
+people it notifies."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from ..models import Case, CaseEvent, Category, Channel, Tier, Urgency
+from ..actions.intake import Place, deadlines, starting_tier
+from ..models import Case, CaseEvent, Channel, Urgency
 from .catalog import CATEGORY_MIX, CHANNEL_MIX, PLACE_MIX, PUBLIC_PLACES, WRONG_SUGGESTION_RATE
 from .history import Ev, Sim
 from .texts import localise, search_text
@@ -72,11 +74,18 @@ def new_case(world, moment: datetime, *, code: str | None = None, hh: int | None
         staff_id = rng.choice(world.grid_workers.get(grid_id) or world.staff)
         reporter_user, person = None, None
     created_by = reporter_user if channel == Channel.RESIDENT else staff_id
-    response_due, resolution_due = _deadlines(final, urgent, moment)
+    urgency = Urgency.URGENT if urgent else Urgency.NORMAL
+    # Intake files it under the suggestion (residents) or the staff's choice; the deadlines and the
+    # starting tier come from that category, as case_submit computes them.
+    response_due, resolution_due = deadlines(initial, urgency, moment)
+    place = Place(community=cd.region, grid_id=building.grid_id if building is not None else None,
+                  compound_id=building.compound_id if building is not None else None, building=building,
+                  household=household)
+    tier, handlers = starting_tier(initial, place)
     case = Case(
         community=cd.region,
-        grid_id=building.grid_id if building is not None else None,
-        compound_id=building.compound_id if building is not None else None,
+        grid_id=place.grid_id,
+        compound_id=place.compound_id,
         building=building,
         household=household,
         address=address,
@@ -86,14 +95,14 @@ def new_case(world, moment: datetime, *, code: str | None = None, hh: int | None
         reporter_name=person.name if person is not None else "",
         reporter_phone=person.phone if person is not None else "",
         created_by_id=created_by,
-        category=final,
+        category=initial,
         suggested_category=suggested,
         suggestion_confidence=confidence,
-        urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
+        urgency=urgency,
         description=text,
-        search_text=search_text(text, address, final.name),
+        search_text=search_text(text, address, initial.name),
         status=S.SUBMITTED,
-        tier=_starting_tier(world, initial, building, household),
+        tier=tier,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
         created_at=moment,
@@ -105,32 +114,8 @@ def new_case(world, moment: datetime, *, code: str | None = None, hh: int | None
         sim.reporter_ids.add(reporter_user)
     sim.events.append(Ev(K.SUBMITTED, moment, created_by, "", S.SUBMITTED, case.tier, text[:500], {
         "channel": channel, "category": initial.code, "suggested": suggested_code, "confidence": confidence}))
-    sim.events[-1].notify = world.tier_people(case)
+    sim.events[-1].notify = handlers
     if initial.pk != final.pk:
         sim.initial_category = initial
     world.sims.append(sim)
     return sim
-
-
-def _starting_tier(world, category: Category, building, household) -> str:
-    tier = category.tier
-    if tier == Tier.DEPARTMENT:
-        tier = Tier.COMMUNITY
-    if tier == Tier.BUILDING:
-        has = building is not None and (
-            world.building_heads.get(building.pk)
-            or household is not None and (world.unit_heads.get(household.unit_id)
-                                          or household.pk in world.stewards))
-        if not has:
-            tier = Tier.GRID
-    if tier == Tier.GRID and (building is None or not building.grid_id):
-        tier = Tier.COMMUNITY
-    return tier
-
-
-def _deadlines(category: Category, urgent: bool, start: datetime) -> tuple[datetime, datetime]:
-    if urgent:
-        response, resolution = category.urgent_response_hours, category.urgent_resolution_hours
-    else:
-        response, resolution = category.response_hours, category.resolution_hours
-    return start + timedelta(hours=float(response)), start + timedelta(hours=float(resolution))

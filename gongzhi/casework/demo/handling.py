@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..actions import lifecycle as lc
 from ..models import Case, CaseEvent, CategoryCorrection, Tier
 from .catalog import (
     BAD_COMMENTS,
@@ -20,6 +21,7 @@ from .catalog import (
 from .history import Plan, Sim, step
 from .mediation import mediate
 from .sweep import sweep_until
+from .texts import search_text
 from .whistles import whistle
 
 S = Case.Status
@@ -52,27 +54,27 @@ def simulate(world, sim: Sim, plan: Plan) -> None:
 
     if plan.reject:
         who = rng.choice(world.staff)
-        step(sim, K.REJECTED, t, who, note=rng.choice(REJECT_REASONS), status=S.REJECTED, closed_at=t,
-                  responded_at=t)
+        step(sim, K.REJECTED, t, who, lambda c: lc.mark_rejected(c, now=t), note=rng.choice(REJECT_REASONS))
         sweep_until(world, sim, world.now)
         return
     if initial is not None:
         who = world.handler_for(case)
-        step(sim, K.CATEGORY_CHANGED, t, who, public=False,
-                  note=f"类别由“{initial.name}”调整为“{case.category.name}”")
+        final = world.categories[sim.true_code]
+        step(sim, K.CATEGORY_CHANGED, t, who, lambda c: lc.mark_recategorised(c, category=final), public=False,
+             note=f"类别由“{initial.name}”调整为“{final.name}”",
+             search_text=search_text(case.description, case.address, final.name))
         sim.correction = CategoryCorrection(text=case.description, suggested_code=initial.code,
-                                            corrected_code=case.category.code, corrected_by_id=who,
+                                            corrected_code=final.code, corrected_by_id=who,
                                             created_at=sim.events[-1].at)
     respond_to(world, sim, t, plan.dispatch)
     if plan.escalate and case.tier in (Tier.BUILDING, Tier.GRID):
         t = t + timedelta(hours=rng.uniform(0.5, 12))
         if not sweep_until(world, sim, t):
             return
-        old = case.tier
-        new = Tier.GRID if old == Tier.BUILDING and case.grid_id else Tier.COMMUNITY
-        step(sim, K.ESCALATED, t, case.handler_id, note="楼栋层面解决不了，需要网格协调。" if old == Tier.BUILDING
-                  else "涉及多个小区，需要社区统筹。", data={"from_tier": old, "to_tier": new},
-                  tier=new, handler_id=None, status=S.SUBMITTED)
+        old, new = case.tier, lc.next_tier(case)
+        step(sim, K.ESCALATED, t, case.handler_id, lambda c: lc.mark_escalated(c, tier=new, now=t),
+             note="楼栋层面解决不了，需要网格协调。" if old == Tier.BUILDING else "涉及多个小区，需要社区统筹。",
+             data={"from_tier": old, "to_tier": new}, notify=world.handlers_at(case, new))
         t = t + timedelta(hours=rng.uniform(0.5, 8))
         if not sweep_until(world, sim, t):
             return
@@ -88,11 +90,12 @@ def simulate(world, sim: Sim, plan: Plan) -> None:
         if not whistle(world, sim, t, plan):
             return
         t = sim.last_at()
-    if plan.start and case.status in (S.ACCEPTED, S.DISPATCHED):
+    if plan.start and case.status in lc.STARTABLE:
         t = t + timedelta(hours=rng.uniform(0.2, 10))
         if not sweep_until(world, sim, t):
             return
-        step(sim, K.STARTED, t, case.handler_id, status=S.IN_PROGRESS)
+        who = case.handler_id
+        step(sim, K.STARTED, t, who, lambda c: lc.mark_started(c, handler=world.user(who), now=t))
     if plan.progress:
         t = t + timedelta(hours=rng.uniform(1, 24))
         if not sweep_until(world, sim, t):
@@ -120,36 +123,33 @@ def simulate(world, sim: Sim, plan: Plan) -> None:
         return
     if plan.reopen and case.reporter_id:
         t = t_res + timedelta(hours=rng.uniform(3, 48))
-        if not sweep_until(world, sim, t) or case.status not in (S.RESOLVED, S.VERIFIED, S.RATED):
+        if not sweep_until(world, sim, t) or case.status not in lc.REOPENABLE:
             sweep_until(world, sim, world.now)
             return
-        step(sim, K.REOPENED, t, case.reporter_id, note=rng.choice(REOPEN_REASONS),
-                  notify=[case.handler_id], status=S.IN_PROGRESS, reopen_count=case.reopen_count + 1,
-                  resolved_at=None, verified_at=None, rated_at=None, rating=None, rating_comment="",
-                  resolved_tier="")
+        step(sim, K.REOPENED, t, case.reporter_id, lc.mark_reopened, note=rng.choice(REOPEN_REASONS),
+             notify=[case.handler_id] if case.handler_id else world.handlers_at(case))
         t_res = t + timedelta(hours=rng.uniform(4, 96))
         if not sweep_until(world, sim, t_res):
             return
         resolved_late = resolve_at(world, sim, t_res)
     t = t_res
-    if plan.verify and case.status == S.RESOLVED:
+    if plan.verify and case.status in lc.VERIFIABLE:
         t = t + timedelta(hours=rng.uniform(1, 36))
         if not sweep_until(world, sim, t):
             return
         verifier = case.reporter_id if plan.verify == "reporter" and case.reporter_id else \
             rng.choice(world.grid_people.get(case.grid_id) or world.staff)
-        step(sim, K.VERIFIED, t, verifier, status=S.VERIFIED, verified_at=t,
-                  notify=[case.handler_id] if case.handler_id else [])
+        step(sim, K.VERIFIED, t, verifier, lambda c: lc.mark_verified(c, now=t),
+             notify=[case.handler_id] if case.handler_id else [])
     if plan.rate is not None and case.reporter_id:
         t = t + timedelta(hours=plan.rate_after)
-        if not sweep_until(world, sim, t) or case.status not in (S.RESOLVED, S.VERIFIED):
+        if not sweep_until(world, sim, t) or case.status not in lc.RATEABLE:
             sweep_until(world, sim, world.now)
             return
         value = plan.rate if plan.rate > 0 else draw_rating(world.rng, resolved_late)
         comment = rng.choice(GOOD_COMMENTS if value >= 4 else BAD_COMMENTS) if rng.random() < 0.5 else ""
-        step(sim, K.RATED, t, case.reporter_id, note=comment, data={"rating": value}, status=S.RATED,
-                  rating=value, rating_comment=comment, rated_at=t,
-                  notify=[case.handler_id] if case.handler_id else [])
+        step(sim, K.RATED, t, case.reporter_id, lambda c: lc.mark_rated(c, rating=value, comment=comment, now=t),
+             note=comment, data={"rating": value}, notify=[case.handler_id] if case.handler_id else [])
     sweep_until(world, sim, world.now)
 
 
@@ -163,30 +163,28 @@ def respond_to(world, sim: Sim, t: datetime, dispatch: bool) -> None:
     if dispatch and case.tier == Tier.GRID and world.grid_heads.get(case.grid_id):
         boss = rng.choice(world.grid_heads[case.grid_id])
         worker = rng.choice(world.grid_workers.get(case.grid_id) or [boss])
-        step(sim, K.DISPATCHED, t, boss, data={"handler": worker}, note="请尽快上门查看。",
-                  notify=[worker], status=S.DISPATCHED, handler_id=worker, responded_at=case.responded_at or t)
+        step(sim, K.DISPATCHED, t, boss, lambda c: lc.mark_dispatched(c, handler=world.user(worker), now=t),
+             data={"handler": worker}, note="请尽快上门查看。", notify=[worker])
     elif dispatch and case.tier == Tier.COMMUNITY:
         boss = rng.choice(world.secretary or world.staff)
         worker = world.handler_for(case)
-        step(sim, K.DISPATCHED, t, boss, data={"handler": worker}, note="请跟进处理。", notify=[worker],
-                  status=S.DISPATCHED, handler_id=worker, responded_at=case.responded_at or t)
+        step(sim, K.DISPATCHED, t, boss, lambda c: lc.mark_dispatched(c, handler=world.user(worker), now=t),
+             data={"handler": worker}, note="请跟进处理。", notify=[worker])
     else:
         who = world.handler_for(case)
-        step(sim, K.ACCEPTED, t, who, status=S.ACCEPTED, handler_id=who,
-                  responded_at=case.responded_at or t)
+        step(sim, K.ACCEPTED, t, who, lambda c: lc.mark_accepted(c, handler=world.user(who), now=t))
 
 
 def resolve_at(world, sim: Sim, t: datetime) -> bool | None:
     """办结; True when late, None when it cannot happen (a department that never reported)."""
     case, rng = sim.case, world.rng
-    if case.status not in (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS):
+    if case.status not in lc.RESOLVABLE:
         return None
     if case.tier == Tier.DEPARTMENT and case.handler_id is None:
         return None
     result = getattr(case, "resolution_override", None) or rng.choice(RESULTS[case.category.code])
     who = getattr(case, "handler_override", None) or case.handler_id or world.handler_for(case)
-    on_time = t <= case.resolution_due_at
-    step(sim, K.RESOLVED, t, who, note=result, data={"on_time": on_time}, status=S.RESOLVED,
-              resolution=result, resolved_at=t, resolved_tier=case.tier, handler_id=case.handler_id or who,
-              responded_at=case.responded_at or t)
+    on_time = step(sim, K.RESOLVED, t, who, lambda c: lc.mark_resolved(c, result=result, handler=world.user(who),
+                                                                         now=t), note=result)
+    sim.events[-1].data = {"on_time": on_time}
     return not on_time

@@ -72,14 +72,17 @@ class Plan:
     rate_after: float = 24
 
 
-def step(sim: Sim, kind: str, at: datetime, actor_id, *, note: str = "", data: dict | None = None,
-         public: bool = True, notify=(), **changes) -> None:
-    """Record one step at ``at``: the case's fields in ``changes`` change, and the event says from
-    which status to which, at which tier."""
+def step(sim: Sim, kind: str, at: datetime, actor_id, change=None, *, note: str = "", data: dict | None = None,
+         public: bool = True, notify=(), **fields):
+    """Record one step at ``at``: ``change(case)`` (a transition of ``actions.lifecycle``) and the
+    sweep's bookkeeping ``fields`` are applied, and the event says from which status to which, at
+    which tier. Returns what ``change`` returned."""
     case = sim.case
     from_status = case.status
-    for name, value in changes.items():
+    result = change(case) if change is not None else None
+    for name, value in fields.items():
         setattr(case, name, value)
     case.updated_at = at
     sim.events.append(Ev(kind, at, actor_id, from_status, case.status, case.tier, note, data or {}, public,
                          [u for u in notify if u]))
+    return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..actions import lifecycle as lc
 from ..models import Case, CaseEvent, Tier, Whistle
 from .history import Plan, Sim, step
 from .sweep import sweep_until
@@ -23,15 +24,14 @@ def whistle(world, sim: Sim, t: datetime, plan: Plan) -> bool:
     if not members:
         return True
     who = rng.choice(world.staff)
-    ack_due = t + timedelta(hours=float(dept.ack_hours))
     old_tier = case.tier
+    reason = f"需要{dept.name}到场协调处理：{case.title}"
+    ack_due = step(sim, K.WHISTLED, t, who, lambda c: lc.mark_whistled(c, department=dept, now=t), note=reason,
+                   notify=members)
+    sim.events[-1].data = {"department": dept.pk, "whistle": ("whistle",), "ack_due_at": ack_due.isoformat(),
+                           "from_tier": old_tier}
     sim.whistle = {"department": dept, "whistled_by": who, "whistled_at": t, "ack_due_at": ack_due,
-                   "reason": f"需要{dept.name}到场协调处理：{case.title}", "status": Whistle.Status.PENDING}
-    step(sim, K.WHISTLED, t, who, note=sim.whistle["reason"],
-              data={"department": dept.pk, "whistle": ("whistle",), "ack_due_at": ack_due.isoformat(),
-                    "from_tier": old_tier}, notify=members,
-              tier=Tier.DEPARTMENT, department_id=dept.pk, handler_id=None, status=S.DISPATCHED,
-              responded_at=case.responded_at or t)
+                   "reason": reason, "status": Whistle.Status.PENDING}
     ack = plan.ack_after
     if ack is None:
         sweep_until(world, sim, world.now)
@@ -45,8 +45,7 @@ def whistle(world, sim: Sim, t: datetime, plan: Plan) -> bool:
     note = rng.choice(("收到，马上安排人员到场。", "已报到，今天下午到现场。", "收到，已派专人跟进。"))
     sim.whistle.update(status=Whistle.Status.ACKNOWLEDGED, acknowledged_at=t_ack, acknowledged_by=member,
                        response=note)
-    status = S.IN_PROGRESS if case.status in (S.SUBMITTED, S.ACCEPTED, S.DISPATCHED) else case.status
-    step(sim, K.DEPARTMENT_ACK, t_ack, member, note=note,
-              data={"whistle": ("whistle",), "on_time": t_ack <= ack_due}, notify=world.staff,
-              status=status, handler_id=member)
+    step(sim, K.DEPARTMENT_ACK, t_ack, member, lambda c: lc.mark_acknowledged(c, handler=world.user(member)),
+         note=note, data={"whistle": ("whistle",), "on_time": t_ack <= ack_due},
+         notify=world.handlers_at(case, Tier.COMMUNITY))
     return True

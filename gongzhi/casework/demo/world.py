@@ -7,8 +7,10 @@ import random
 from collections import defaultdict
 from datetime import datetime
 
+from gongzhi.accounts.models import User
 from gongzhi.org.models import Household, Role, RoleAssignment
 
+from ..actions._common import tier_handlers
 from ..models import Case, Category, Tier
 from .people import seed_departments, seed_reporters
 
@@ -21,6 +23,8 @@ class World:
         self.categories = {c.code: c for c in Category.objects.filter(community=cd.region)}
         self.building_index = {b.pk: i for i, b in enumerate(cd.buildings)}
         self.sims: list = []
+        self._at: dict = {}
+        self._users: dict = {}
         self._handlers()
 
     def _handlers(self) -> None:
@@ -30,7 +34,6 @@ class World:
             where = a.building_id or a.unit_id or a.region_id or a.compound_id
             by_role[a.role][where].append(a.user_id)
         self.building_heads = by_role[Role.BUILDING_HEAD]
-        self.unit_heads = by_role[Role.UNIT_HEAD]
         self.grid_people = defaultdict(list)
         self.grid_heads = by_role[Role.GRID_HEAD]
         for role in (Role.GRID_HEAD, Role.GRID_WORKER):
@@ -44,12 +47,6 @@ class World:
         self.npc = by_role[Role.NPC_DEPUTY][region] or self.staff
         self.police = by_role[Role.POLICE_LIAISON][region]
         self.property_staff = by_role[Role.PROPERTY_STAFF]
-        self.stewards = {}
-        for a_user, household_id in RoleAssignment.objects.filter(
-            community=cd.region, role=Role.RED_STEWARD, revoked_at__isnull=True
-        ).values_list("user_id", "steward_households__household_id"):
-            if household_id:
-                self.stewards[household_id] = a_user
         seed_departments(self)
         seed_reporters(self)
         # Households people live in, for places; adults with a phone, for reporters.
@@ -60,26 +57,34 @@ class World:
         rng.shuffle(self.homes)
 
     # Who acts -------------------------------------------------------------------------------
-    def tier_people(self, case: Case, tier: str | None = None) -> list[int]:
+    def handlers_at(self, case: Case, tier: str | None = None) -> list[int]:
+        """Who the routing notifies at ``tier`` (``actions._common.tier_handlers`` itself), asked
+        once per place: the roles don't change while the year is simulated."""
         tier = tier or case.tier
+        key = (tier, case.community_id, case.grid_id, case.building_id, case.household_id, case.department_id)
+        found = self._at.get(key)
+        if found is None:
+            found = self._at[key] = sorted(tier_handlers(case, tier))
+        return list(found)
+
+    def tier_people(self, case: Case, tier: str | None = None) -> list[int]:
+        """Someone who may act at the tier: its handlers, or the tier above when it has none."""
+        tier = tier or case.tier
+        people = self.handlers_at(case, tier)
+        if people:
+            return people
         if tier == Tier.BUILDING:
-            people = list(self.building_heads.get(case.building_id, []))
-            if case.household_id:
-                people += self.unit_heads.get(case.household.unit_id, [])
-                if case.household_id in self.stewards:
-                    people.append(self.stewards[case.household_id])
-            return people or self.tier_people(case, Tier.GRID)
-        if tier == Tier.GRID:
-            return list(self.grid_people.get(case.grid_id, [])) or list(self.staff)
-        if tier == Tier.DEPARTMENT and case.department_id:
-            return list(self.dept_members(case.department_id))
+            return self.tier_people(case, Tier.GRID)
         return list(self.staff)
 
-    def dept_members(self, department_id: int) -> list[int]:
-        for dept, members in self.departments.values():
-            if dept.pk == department_id:
-                return members
-        return []
+    def user(self, user_id: int | None) -> User | None:
+        """An unsaved stand-in for a login, so the lifecycle's transitions can assign it."""
+        if user_id is None:
+            return None
+        found = self._users.get(user_id)
+        if found is None:
+            found = self._users[user_id] = User(pk=user_id)
+        return found
 
     def handler_for(self, case: Case) -> int:
         if case.tier == Tier.COMMUNITY and case.category.code == "elderly_disability":

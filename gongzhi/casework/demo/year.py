@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 from datetime import timedelta
 
+from ..actions import lifecycle as lc
 from ..models import Case, CaseEvent, Channel
 from .catalog import REQUESTS_PER_HOUSEHOLD
 from .cases import new_case
@@ -90,12 +91,12 @@ def duplicates(world) -> None:
             continue
         dup = new_case(world, start, code=primary.true_code, hh=hh, person=person, where="building",
                             channel=channel)
-        if not sweep_until(world, dup, merge_at) or dup.case.status not in (S.SUBMITTED, S.ACCEPTED):
+        if not sweep_until(world, dup, merge_at) or dup.case.status not in lc.MERGEABLE:
             world.sims.remove(dup)
             continue
         who = rng.choice(world.staff)
-        step(dup, K.MERGED, merge_at, who, note="同一问题已有诉求在办理。", data={"into": ("case", primary)},
-                  status=S.MERGED, closed_at=merge_at, responded_at=merge_at)
+        step(dup, K.MERGED, merge_at, who, lambda c: lc.mark_merged(c, into=primary.case, now=merge_at),
+             note="同一问题已有诉求在办理。", data={"into": ("case", primary)})
         dup.merged_into = primary
         status = primary.status_at(merge_at)
         ev = Ev(K.DUPLICATE_ADDED, merge_at, who, status, status, primary.events[0].tier,
