@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..actions import lifecycle as lc
-from ..models import Case, CaseEvent, CategoryCorrection, Tier
+from ..models import CaseEvent, CategoryCorrection, Tier
 from .catalog import (
     BAD_COMMENTS,
     DEPARTMENT_FOR,
@@ -24,7 +24,6 @@ from .sweep import sweep_until
 from .texts import search_text
 from .whistles import whistle
 
-S = Case.Status
 K = CaseEvent.Kind
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..actions import lifecycle as lc
-from ..models import Case, CaseEvent, Tier, Whistle
+from ..models import CaseEvent, Tier, Whistle
 from .history import Plan, Sim, step
 from .sweep import sweep_until
 
-S = Case.Status
 K = CaseEvent.Kind
 
 
