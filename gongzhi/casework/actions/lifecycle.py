@@ -44,9 +44,117 @@ def _reason(text, *, field: str = "reason", label: str | None = None) -> str:
     return reason
 
 
-def _mark_responded(case: Case, now) -> None:
+# Transitions ---------------------------------------------------------------------------------
+# What each step changes on the case, in memory, with no checks and no writes. The actions below
+# call them once they have loaded, checked and validated; the demo (casework/demo/) replays a year
+# of requests with the same functions, so each rule about a case's fields is written once.
+REJECTABLE = MERGEABLE = (S.SUBMITTED, S.ACCEPTED)
+DISPATCHABLE = (S.SUBMITTED, S.ACCEPTED, S.DISPATCHED)
+STARTABLE = (S.ACCEPTED, S.DISPATCHED)
+RESOLVABLE = (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
+VERIFIABLE = (S.RESOLVED,)
+RATEABLE = (S.RESOLVED, S.VERIFIED)
+REOPENABLE = CLOSABLE = (S.RESOLVED, S.VERIFIED, S.RATED)
+ACKNOWLEDGE_TAKES_OVER = (S.SUBMITTED, S.ACCEPTED, S.DISPATCHED)  # a department's 报到 starts the work
+
+
+def mark_responded(case: Case, now) -> None:
+    """The first answer of any kind counts for the response rate (响应率)."""
     if case.responded_at is None:
         case.responded_at = now
+
+
+def mark_accepted(case: Case, *, handler, now) -> None:
+    case.status, case.handler = S.ACCEPTED, handler
+    mark_responded(case, now)
+
+
+def mark_rejected(case: Case, *, now) -> None:
+    case.status, case.closed_at = S.REJECTED, now
+    mark_responded(case, now)
+
+
+def mark_merged(case: Case, *, into: Case, now) -> None:
+    case.status, case.merged_into, case.closed_at = S.MERGED, into, now
+    mark_responded(case, now)
+
+
+def mark_recategorised(case: Case, *, category: Category) -> None:
+    """A corrected category brings its own deadlines, counted from submission."""
+    case.category = category
+    case.response_due_at, case.resolution_due_at = deadlines(category, case.urgency, case.created_at)
+
+
+def mark_dispatched(case: Case, *, handler, now) -> None:
+    case.status, case.handler = S.DISPATCHED, handler
+    mark_responded(case, now)
+
+
+def next_tier(case: Case) -> str:
+    """Where an escalation sends a building or grid case: one tier up; a place without a grid
+    goes from the building straight to the community."""
+    new_tier = TIER_ORDER[TIER_ORDER.index(case.tier) + 1]
+    if new_tier == Tier.GRID and not case.grid_id:
+        new_tier = Tier.COMMUNITY
+    return new_tier
+
+
+def mark_escalated(case: Case, *, tier: str, now) -> None:
+    """Escalated by a handler: the new tier answers it afresh."""
+    case.tier, case.handler, case.status = tier, None, S.SUBMITTED
+    mark_responded(case, now)
+
+
+def mark_whistled(case: Case, *, department: Department, now):
+    """The case goes to the department; returns when its 报到 is due."""
+    case.tier, case.department, case.handler, case.status = Tier.DEPARTMENT, department, None, S.DISPATCHED
+    mark_responded(case, now)
+    return now + timedelta(hours=float(department.ack_hours))
+
+
+def mark_acknowledged(case: Case, *, handler) -> None:
+    """The department's member who reported takes the case, unless work is already under way."""
+    if case.status in ACKNOWLEDGE_TAKES_OVER:
+        case.status, case.handler = S.IN_PROGRESS, handler
+
+
+def mark_started(case: Case, *, handler, now) -> None:
+    case.status = S.IN_PROGRESS
+    if case.handler_id is None:
+        case.handler = handler
+    mark_responded(case, now)
+
+
+def mark_resolved(case: Case, *, result: str, handler, now) -> bool:
+    """办结 at the case's current tier (the resolution-level figures count it there); returns
+    whether it was on time."""
+    case.status, case.resolution, case.resolved_at, case.resolved_tier = S.RESOLVED, result, now, case.tier
+    if case.handler_id is None:
+        case.handler = handler
+    mark_responded(case, now)
+    return now <= case.resolution_due_at
+
+
+def mark_verified(case: Case, *, now) -> None:
+    case.status, case.verified_at = S.VERIFIED, now
+
+
+def mark_reopened(case: Case) -> None:
+    """Not fixed after all: back in progress, and the resolution, verification and rating undone."""
+    case.status, case.reopen_count = S.IN_PROGRESS, case.reopen_count + 1
+    case.resolved_at = case.verified_at = case.rated_at = None
+    case.rating, case.rating_comment, case.resolved_tier = None, "", ""
+
+
+def mark_rated(case: Case, *, rating: int, comment: str, now) -> None:
+    case.status, case.rating, case.rating_comment, case.rated_at = S.RATED, rating, str(comment or "")[:500], now
+
+
+def mark_closed(case: Case, *, now) -> None:
+    case.status, case.closed_at = S.CLOSED, now
+
+
+# Actions ---------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -55,10 +163,8 @@ def case_accept(*, actor, case_id: int, note: str = "") -> Case:
     case = _load(actor, case_id)
     require_handle(actor, case)
     require_status(case, (S.SUBMITTED,), _("受理"))
-    now = timezone.now()
     from_status = case.status
-    case.status, case.handler = S.ACCEPTED, actor
-    _mark_responded(case, now)
+    mark_accepted(case, handler=actor, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.ACCEPTED, from_status=from_status, note=str(note or "")[:500])
     return case
@@ -69,12 +175,10 @@ def case_reject(*, actor, case_id: int, reason: str) -> Case:
     """Not for this platform (不予受理), with the reason the resident will read."""
     case = _load(actor, case_id)
     require_supervise(actor, case)
-    require_status(case, (S.SUBMITTED, S.ACCEPTED), _("不予受理"))
+    require_status(case, REJECTABLE, _("不予受理"))
     reason = _reason(reason, label=_("请填写不予受理的理由，居民会看到。"))
     from_status = case.status
-    now = timezone.now()
-    case.status, case.closed_at = S.REJECTED, now
-    _mark_responded(case, now)
+    mark_rejected(case, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.REJECTED, from_status=from_status, note=reason)
     return case
@@ -86,7 +190,7 @@ def case_merge(*, actor, case_id: int, into_case_id: int, note: str = "") -> Cas
     case = _load(actor, case_id)
     if not can_handle(actor, case):
         require_supervise(actor, case)
-    require_status(case, (S.SUBMITTED, S.ACCEPTED), _("合并"))
+    require_status(case, MERGEABLE, _("合并"))
     try:
         target = access_case(actor, into_case_id)
     except NotFound:
@@ -96,9 +200,7 @@ def case_merge(*, actor, case_id: int, into_case_id: int, note: str = "") -> Cas
             codes.MERGE_INVALID, _("只能合并到本社区仍在办理中的另一条诉求。"), field="into"
         )
     from_status = case.status
-    now = timezone.now()
-    case.status, case.merged_into, case.closed_at = S.MERGED, target, now
-    _mark_responded(case, now)
+    mark_merged(case, into=target, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.MERGED, from_status=from_status, note=str(note or "")[:500],
            data={"into": target.pk})
@@ -121,8 +223,7 @@ def case_change_category(*, actor, case_id: int, category_code: str) -> Case:
     if category.pk == case.category_id:
         return case
     old = case.category
-    case.category = category
-    case.response_due_at, case.resolution_due_at = deadlines(category, case.urgency, case.created_at)
+    mark_recategorised(case, category=category)
     case.search_text = search_text_for(case.description, case.address, category.name)
     case.save()
     CategoryCorrection.objects.create(
@@ -150,11 +251,10 @@ def case_dispatch(*, actor, case_id: int, handler_id: int, note: str = "") -> Ca
     """派单: assign to a named person who may handle the case at its tier."""
     case = _load(actor, case_id)
     require_handle(actor, case)
-    require_status(case, (S.SUBMITTED, S.ACCEPTED, S.DISPATCHED), _("派单"))
+    require_status(case, DISPATCHABLE, _("派单"))
     handler = _eligible_handler(case, handler_id)
     from_status = case.status
-    case.status, case.handler = S.DISPATCHED, handler
-    _mark_responded(case, timezone.now())
+    mark_dispatched(case, handler=handler, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.DISPATCHED, from_status=from_status, note=str(note or "")[:500],
            data={"handler": handler.pk}, notify_users=[handler.pk])
@@ -185,15 +285,11 @@ def case_escalate(*, actor, case_id: int, reason: str) -> Case:
     require_handle(actor, case)
     require_status(case, Case.OPEN_STATUSES, _("上报"))
     reason = _reason(reason, label=_("请填写上报理由。"))
-    position = TIER_ORDER.index(case.tier)
     if case.tier in (Tier.COMMUNITY, Tier.DEPARTMENT):
         raise ApplicationError(codes.TOP_TIER, _("社区层级的诉求请使用“吹哨”请职能部门报到。"), status=409)
-    new_tier = TIER_ORDER[position + 1]
-    if new_tier == Tier.GRID and not case.grid_id:
-        new_tier = Tier.COMMUNITY
+    new_tier = next_tier(case)
     from_status, old_tier = case.status, case.tier
-    case.tier, case.handler, case.status = new_tier, None, S.SUBMITTED
-    _mark_responded(case, timezone.now())
+    mark_escalated(case, tier=new_tier, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.ESCALATED, from_status=from_status, note=reason,
            data={"from_tier": old_tier, "to_tier": new_tier}, notify_users=tier_handlers(case),
@@ -211,14 +307,11 @@ def case_whistle(*, actor, case_id: int, department_id: int, reason: str) -> Whi
     if department is None:
         raise ApplicationError(codes.UNKNOWN_DEPARTMENT, _("请选择本社区登记的职能部门。"), field="department")
     reason = _reason(reason, label=_("请填写吹哨事由。"))
-    now = timezone.now()
-    whistle = Whistle.objects.create(
-        case=case, department=department, reason=reason, whistled_by=actor,
-        ack_due_at=now + timedelta(hours=float(department.ack_hours)),
-    )
     from_status, old_tier = case.status, case.tier
-    case.tier, case.department, case.handler, case.status = Tier.DEPARTMENT, department, None, S.DISPATCHED
-    _mark_responded(case, now)
+    ack_due_at = mark_whistled(case, department=department, now=timezone.now())
+    whistle = Whistle.objects.create(
+        case=case, department=department, reason=reason, whistled_by=actor, ack_due_at=ack_due_at,
+    )
     case.save()
     record(case, actor=actor, kind=K.WHISTLED, from_status=from_status, note=reason,
            data={"department": department.pk, "whistle": whistle.pk, "ack_due_at": whistle.ack_due_at.isoformat()},
@@ -241,8 +334,8 @@ def whistle_acknowledge(*, actor, whistle_id: int, note: str = "") -> Whistle:
     whistle.save()
     case = Case.objects.select_for_update().get(pk=whistle.case_id)
     from_status = case.status
-    if case.status in (S.SUBMITTED, S.ACCEPTED, S.DISPATCHED):
-        case.status, case.handler = S.IN_PROGRESS, actor
+    if case.status in ACKNOWLEDGE_TAKES_OVER:
+        mark_acknowledged(case, handler=actor)
         case.save()
     record(case, actor=actor, kind=K.DEPARTMENT_ACK, from_status=from_status, note=whistle.response,
            data={"whistle": whistle.pk, "on_time": now <= whistle.ack_due_at},
@@ -254,12 +347,9 @@ def whistle_acknowledge(*, actor, whistle_id: int, note: str = "") -> Whistle:
 def case_start(*, actor, case_id: int, note: str = "") -> Case:
     case = _load(actor, case_id)
     require_handle(actor, case)
-    require_status(case, (S.ACCEPTED, S.DISPATCHED), _("开始办理"))
+    require_status(case, STARTABLE, _("开始办理"))
     from_status = case.status
-    case.status = S.IN_PROGRESS
-    if case.handler_id is None:
-        case.handler = actor
-    _mark_responded(case, timezone.now())
+    mark_started(case, handler=actor, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.STARTED, from_status=from_status, note=str(note or "")[:500])
     return case
@@ -281,22 +371,18 @@ def case_resolve(*, actor, case_id: int, result: str, photos=()) -> Case:
     """办结: what was done, optionally with a photo of the result."""
     case = _load(actor, case_id)
     require_handle(actor, case)
-    require_status(case, (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS), _("办结"))
+    require_status(case, RESOLVABLE, _("办结"))
     result = str(result or "").strip()
     if not result:
         raise ApplicationError(codes.RESULT_REQUIRED, _("请填写办理结果。"), field="result")
     if len(result) > 2000:
         raise ApplicationError(codes.DESCRIPTION_TOO_LONG, _("办理结果不能超过 2000 个字。"), field="result")
     cleaned = clean_photos(photos)
-    now = timezone.now()
     from_status = case.status
-    case.status, case.resolution, case.resolved_at, case.resolved_tier = S.RESOLVED, result, now, case.tier
-    if case.handler_id is None:
-        case.handler = actor
-    _mark_responded(case, now)
+    on_time = mark_resolved(case, result=result, handler=actor, now=timezone.now())
     case.save()
     event = record(case, actor=actor, kind=K.RESOLVED, from_status=from_status, note=result,
-                   data={"on_time": now <= case.resolution_due_at})
+                   data={"on_time": on_time})
     save_photos(case, cleaned, kind=CasePhoto.Kind.RESULT, actor=actor, event=event)
     return case
 
@@ -314,11 +400,11 @@ def case_verify(*, actor, case_id: int, fixed: bool, note: str = "") -> Case:
     if not (_is_reporter(actor, case) or case_in_scope(case, tier_scope(actor, Tier.GRID))
             or case_in_scope(case, tier_scope(actor, Tier.COMMUNITY))):
         raise ApplicationError(codes.NOT_YOUR_CASE, _("只有反映人或所在网格员可以核查。"), status=403)
-    require_status(case, (S.RESOLVED,), _("核查"))
+    require_status(case, VERIFIABLE, _("核查"))
     if not fixed:
         return _reopen(case, actor, _reason(note, label=_("请说明还有什么问题没有解决。")))
     from_status = case.status
-    case.status, case.verified_at = S.VERIFIED, timezone.now()
+    mark_verified(case, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.VERIFIED, from_status=from_status, note=str(note or "")[:500],
            notify_users=[case.handler_id] if case.handler_id else [])
@@ -331,15 +417,13 @@ def case_reopen(*, actor, case_id: int, reason: str) -> Case:
     case = _load(actor, case_id)
     if not _is_reporter(actor, case):
         raise ApplicationError(codes.NOT_YOUR_CASE, _("只有反映人可以要求重新办理。"), status=403)
-    require_status(case, (S.RESOLVED, S.VERIFIED, S.RATED), _("重新办理"))
+    require_status(case, REOPENABLE, _("重新办理"))
     return _reopen(case, actor, _reason(reason, label=_("请说明还有什么问题没有解决。")))
 
 
 def _reopen(case: Case, actor, reason: str) -> Case:
     from_status = case.status
-    case.status, case.reopen_count = S.IN_PROGRESS, case.reopen_count + 1
-    case.resolved_at = case.verified_at = case.rated_at = None
-    case.rating, case.rating_comment, case.resolved_tier = None, "", ""
+    mark_reopened(case)
     case.save()
     record(case, actor=actor, kind=K.REOPENED, from_status=from_status, note=reason,
            notify_users=[case.handler_id] if case.handler_id else tier_handlers(case))
@@ -355,7 +439,7 @@ def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
         raise ApplicationError(codes.NOT_YOUR_CASE, _("只能评价自己反映的诉求。"), status=403) from None
     if not _is_reporter(actor, case):
         raise ApplicationError(codes.NOT_YOUR_CASE, _("只能评价自己反映的诉求。"), status=403)
-    if case.status not in (S.RESOLVED, S.VERIFIED):
+    if case.status not in RATEABLE:
         raise ApplicationError(
             codes.NOT_RESOLVED,
             _("诉求办结后才能评价（当前状态：%(status)s）。") % {"status": case.get_status_display()},
@@ -368,8 +452,7 @@ def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
     if not 1 <= value <= 5:
         raise ApplicationError(codes.INVALID_RATING, _("评价须为 1 到 5 星。"), field="rating")
     from_status = case.status
-    case.status, case.rating, case.rating_comment, case.rated_at = S.RATED, value, str(comment or "")[:500], \
-        timezone.now()
+    mark_rated(case, rating=value, comment=comment, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.RATED, from_status=from_status, note=case.rating_comment,
            data={"rating": value}, notify_users=[case.handler_id] if case.handler_id else [])
@@ -381,13 +464,13 @@ def case_close(*, actor, case_id: int, note: str = "") -> Case:
     """Close a resolved, verified or rated case (staff; the periodic task closes rated ones)."""
     case = _load(actor, case_id)
     require_supervise(actor, case)
-    require_status(case, (S.RESOLVED, S.VERIFIED, S.RATED), _("关闭"))
+    require_status(case, CLOSABLE, _("关闭"))
     return close_case(case, actor=actor, note=note)
 
 
 def close_case(case: Case, *, actor, note: str = "") -> Case:
     from_status = case.status
-    case.status, case.closed_at = S.CLOSED, timezone.now()
+    mark_closed(case, now=timezone.now())
     case.save()
     record(case, actor=actor, kind=K.CLOSED, from_status=from_status, note=str(note or "")[:500])
     return case
