@@ -56,6 +56,8 @@ run: install
 test: install-test test-sqlite test-postgres
 
 test-sqlite:
+	@echo "== Import layers (import-linter: core < accounts < org < domain apps < config) =="
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	@echo "== Test suite on SQLite =="
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 --dist loadfile
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v1

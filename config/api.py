@@ -4,7 +4,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from gongzhi.core.api_auth import API_AUTH
+from gongzhi.accounts.api_auth import API_AUTH
 from gongzhi.core.error_codes import CoreError
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.schemas import document_errors
@@ -54,10 +54,12 @@ def _invalid(request, exc: ValidationError):
 def _register_routers() -> None:
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.casework.api import router as casework_router
+    from gongzhi.org.api import me_router
     from gongzhi.org.api import router as org_router
     from gongzhi.org.party.api import router as party_router
 
     api.add_router("/auth", accounts_router)
+    api.add_router("/auth", me_router)  # GET /api/auth/me (roles are org's)
     api.add_router("/org", org_router)
     api.add_router("/party", party_router)
     api.add_router("/casework", casework_router)

@@ -3,26 +3,9 @@ from ninja import Router, Schema, Status
 
 from gongzhi.core.schemas import Id, checked, errors
 
-from gongzhi.org.permissions import active_assignments, own_resident
-
 from . import actions
 
-router = Router(tags=["auth"])
-
-
-class RoleOut(Schema):
-    id: int
-    role: str
-    role_label: str
-    scope_label: str
-
-
-class MeOut(Schema):
-    id: int
-    name: str
-    phone: str
-    resident_id: int | None
-    roles: list[RoleOut]
+router = Router(tags=["auth"])  # /api/auth (GET /api/auth/me lives in org.api: it lists role assignments)
 
 
 class TokenIn(Schema):
@@ -34,22 +17,6 @@ class TokenOut(Schema):
     name: str
     prefix: str
     key: str | None = None
-
-
-@router.get("/me", response=MeOut)
-def me(request: HttpRequest):
-    user = request.user
-    resident = own_resident(user)
-    return {
-        "id": user.pk,
-        "name": user.name,
-        "phone": user.phone,
-        "resident_id": resident.pk if resident else None,
-        "roles": [
-            {"id": a.pk, "role": a.role, "role_label": a.get_role_display(), "scope_label": a.scope_label}
-            for a in active_assignments(user)
-        ],
-    }
 
 
 @router.post("/tokens", response={201: TokenOut, **errors(400)})

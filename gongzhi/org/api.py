@@ -23,6 +23,7 @@ from .permissions import (
     access_resident,
     scope_for,
 )
+from .scopes import active_assignments, own_resident
 from .sensitive import record_list_read, tags_for_display
 
 router = Router(tags=["org"])
@@ -309,3 +310,36 @@ def steward_households(request: HttpRequest, assignment_id: Id, payload: s.Stewa
     )
 
 
+# /api/auth/me: who the caller is and their roles (mounted under /auth; accounts knows no roles) -------
+me_router = Router(tags=["auth"])
+
+
+class RoleOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    scope_label: str
+
+
+class MeOut(Schema):
+    id: int
+    name: str
+    phone: str
+    resident_id: int | None
+    roles: list[RoleOut]
+
+
+@me_router.get("/me", response=MeOut)
+def me(request: HttpRequest):
+    user = request.user
+    resident = own_resident(user)
+    return {
+        "id": user.pk,
+        "name": user.name,
+        "phone": user.phone,
+        "resident_id": resident.pk if resident else None,
+        "roles": [
+            {"id": a.pk, "role": a.role, "role_label": a.get_role_display(), "scope_label": a.scope_label}
+            for a in active_assignments(user)
+        ],
+    }

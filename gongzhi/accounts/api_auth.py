@@ -5,7 +5,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        from gongzhi.accounts.actions import api_token_user
+        from .actions import api_token_user
 
         user = api_token_user(token)
         if user is not None:
