@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import capabilities
 from gongzhi.core.capabilities import register
 from gongzhi.core.errors import NotFound, PermissionDeniedError
+from gongzhi.org.ids import as_pk
 from gongzhi.org.models import Role
 from gongzhi.org.scopes import Scope, active_assignments, cached_on_user, scope_for, scope_of_roles
 
@@ -207,10 +208,7 @@ def can_intake_at(user, *, community_id: int, household=None, building=None) -> 
 
 # access_* ------------------------------------------------------------------------------------------
 def access_case(user, case_id) -> Case:
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pk = as_pk(case_id)
     case = (
         Case.objects.select_related("category", "household__unit", "building", "compound", "grid", "community",
                                     "handler", "department", "reporter", "suggested_category")
@@ -233,11 +231,7 @@ def require_supervise(user, case: Case) -> None:
 
 
 def access_department(user, department_id) -> Department:
-    try:
-        pk = int(department_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    department = Department.objects.filter(visible_departments_q(user), pk=pk).first()
+    department = Department.objects.filter(visible_departments_q(user), pk=as_pk(department_id)).first()
     if department is None:
         raise NotFound()
     return department

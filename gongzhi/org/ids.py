@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 
+MAX_PK = 2**63 - 1  # the largest id a BIGINT column holds (a bigger number would overflow the query)
+
+
 def as_pk(value) -> int:
-    """``value`` as a primary key; -1 (which matches no row) if it is not a number."""
+    """``value`` as a primary key; -1 (which matches no row) if it is not a number or out of range."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
         return -1
+    return pk if 0 <= pk <= MAX_PK else -1
 
 
 def optional_pk(value) -> int | None:

@@ -20,6 +20,7 @@ from gongzhi.core import capabilities
 from gongzhi.core.capabilities import register
 from gongzhi.core.errors import NotFound, PermissionDeniedError
 
+from .ids import as_pk
 from .models import Building, Compound, Household, Region, Resident, Role, Unit
 from .scopes import (  # noqa: F401  (re-exported: the kernel's public names, also reachable from here)
     Scope,
@@ -112,7 +113,7 @@ def can(user, cap: str, kind: str, obj) -> bool:
 def access_household(user, household_id, cap: str = VIEW_HOUSEHOLDS) -> Household:
     household = (
         Household.objects.select_related("unit", "building", "compound", "grid", "community")
-        .filter(pk=_as_int(household_id))
+        .filter(pk=as_pk(household_id))
         .first()
     )
     if household is None or not can(user, cap, "household", household):
@@ -121,7 +122,7 @@ def access_household(user, household_id, cap: str = VIEW_HOUSEHOLDS) -> Househol
 
 
 def access_resident(user, resident_id, cap: str = VIEW_HOUSEHOLDS) -> Resident:
-    resident = Resident.objects.filter(pk=_as_int(resident_id)).first()
+    resident = Resident.objects.filter(pk=as_pk(resident_id)).first()
     if resident is None or not can(user, cap, "resident", resident):
         raise NotFound()
     return resident
@@ -129,7 +130,7 @@ def access_resident(user, resident_id, cap: str = VIEW_HOUSEHOLDS) -> Resident:
 
 def access_building(user, building_id, cap: str = VIEW_TREE) -> Building:
     building = (
-        Building.objects.select_related("compound", "grid", "community").filter(pk=_as_int(building_id)).first()
+        Building.objects.select_related("compound", "grid", "community").filter(pk=as_pk(building_id)).first()
     )
     if building is None or not can(user, cap, "building", building):
         raise NotFound()
@@ -137,21 +138,21 @@ def access_building(user, building_id, cap: str = VIEW_TREE) -> Building:
 
 
 def access_unit(user, unit_id, cap: str = VIEW_TREE) -> Unit:
-    unit = Unit.objects.select_related("building__compound").filter(pk=_as_int(unit_id)).first()
+    unit = Unit.objects.select_related("building__compound").filter(pk=as_pk(unit_id)).first()
     if unit is None or not can(user, cap, "unit", unit):
         raise NotFound()
     return unit
 
 
 def access_compound(user, compound_id, cap: str = VIEW_TREE) -> Compound:
-    compound = Compound.objects.select_related("community").filter(pk=_as_int(compound_id)).first()
+    compound = Compound.objects.select_related("community").filter(pk=as_pk(compound_id)).first()
     if compound is None or not can(user, cap, "compound", compound):
         raise NotFound()
     return compound
 
 
 def access_region(user, region_id, cap: str = VIEW_TREE) -> Region:
-    region = Region.objects.filter(pk=_as_int(region_id)).first()
+    region = Region.objects.filter(pk=as_pk(region_id)).first()
     if region is None or not can(user, cap, "region", region):
         raise NotFound()
     return region
@@ -159,7 +160,7 @@ def access_region(user, region_id, cap: str = VIEW_TREE) -> Region:
 
 def access_community(user, community_id, cap: str) -> Region:
     """A community the user covers entirely with ``cap`` (staff-level work)."""
-    community = Region.objects.filter(pk=_as_int(community_id), kind=Region.Kind.COMMUNITY).first()
+    community = Region.objects.filter(pk=as_pk(community_id), kind=Region.Kind.COMMUNITY).first()
     if community is None or not can(user, cap, "community", community.pk):
         raise NotFound()
     return community
@@ -178,10 +179,3 @@ def communities_with(user, cap: str) -> list[Region]:
     if not scope.everything:
         qs = qs.filter(pk__in=scope.communities)
     return list(qs.order_by("code"))
-
-
-def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
