@@ -9,9 +9,9 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.casework.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gongzhi.accounts.urls")),
-    path("", include("gongzhi.casework.rates_urls")),
+    path("", include("gongzhi.casework.rates.urls")),
     path("", include("gongzhi.org.urls")),
-    path("", include("gongzhi.casework.field_urls")),
+    path("", include("gongzhi.casework.fieldwork.urls")),
     path("", include("gongzhi.casework.urls")),
     path("", include("gongzhi.core.urls")),
 ]

@@ -15,13 +15,21 @@ class CaseworkConfig(AppConfig):
         setup.register(ensure_categories)  # a prepared community has the default categories
 
         from . import home as casework_home
+        from .mediation import home as mediation_home
+        from .patrols import home as patrol_home
+        from .rates import home as rates_home
+        from .services import home as services_home
 
         home.register(casework_home.home_sections)
         navigation.register(casework_home.nav_provider)
-        from .field_home import register_field  # service orders, mediation, patrols
-        register_field()
+        # Service orders, mediation and patrols.
+        home.register(patrol_home.home_sections)
+        home.register(services_home.home_sections)
+        navigation.register(services_home.nav_provider)
+        navigation.register(mediation_home.nav_provider)
+        navigation.register(patrol_home.nav_provider)
         # 四率统计 in the navigation; a year of requests in manage.py demo.
-        from . import demo, rates_views
+        from . import demo
 
-        navigation.register(rates_views.nav_provider)
+        navigation.register(rates_home.nav_provider)
         demo.register()

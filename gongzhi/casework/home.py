@@ -13,7 +13,6 @@ from gongzhi.org.permissions import own_resident
 
 from . import selectors
 from .models import Case
-from .page_selectors import handler_counts
 from .permissions import department_ids, handles_anything, intake_scope, supervise_scope
 
 
@@ -33,7 +32,7 @@ def home_sections(request) -> list[Section]:
                                 {"cases": mine, "waiting": waiting}))
     if handler:
         sections.append(Section(6, "casework/home_handler.html", {
-            "counts": handler_counts(user),
+            "counts": selectors.handler_counts(user),
             "can_intake": not intake_scope(user).is_empty,
             "departments": bool(department_ids(user)),
         }))

@@ -1,18 +1,43 @@
-"""Reads of the casework app: queues, timelines, the five questions, similar requests, inbox."""
+"""Reads of the casework app: queues, timelines, the five questions, similar requests, inbox,
+and what the pages need on top: pickers, filter options, home-page counts, departments and whistles.
+
+The page reads each run a fixed number of queries, whatever the number of cases or people, so the
+queue page's query count does not grow with its rows.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.org.models import Household
-from gongzhi.org.permissions import own_resident
+from gongzhi.accounts.models import User
+from gongzhi.core.validators import mask_phone
+from gongzhi.org.models import (
+    ROLE_SCOPE,
+    Building,
+    Household,
+    Region,
+    RoleAssignment,
+    ScopeLevel,
+)
+from gongzhi.org.permissions import own_resident, scope_for
 
-from .models import Case, CaseEvent, Category, Notification, Tier
-from .permissions import case_q, department_ids, view_scope, visible_cases_q
+from .models import TIER_ORDER, Case, CaseEvent, Category, Department, Notification, Tier, Whistle
+from .permissions import (
+    ROLE_TIER,
+    case_q,
+    department_ids,
+    intake_scope,
+    supervise_scope,
+    tier_scope,
+    view_scope,
+    visible_cases_q,
+)
 from .search import filter_search, scope_tokens, search_text_for
 
 SIMILAR_DAYS = 14
@@ -196,3 +221,256 @@ def resident_places(user) -> list[Household]:
         .select_related("unit", "building", "compound", "community")
         .order_by("pk")
     )
+
+
+# Who may handle a case ------------------------------------------------------------------------
+def _assignment_covers(a: RoleAssignment, case: Case, stewarded: dict[int, set[int]]) -> bool:
+    """The same rule as ``permissions.case_in_scope`` for one tier role's assignment."""
+    level = ROLE_SCOPE[a.role]
+    if level == ScopeLevel.COMMUNITY:
+        return a.region_id == case.community_id
+    if level == ScopeLevel.GRID:
+        return case.grid_id is not None and a.region_id == case.grid_id
+    if level == ScopeLevel.BUILDING:
+        return case.building_id is not None and a.building_id == case.building_id
+    if level == ScopeLevel.UNIT:
+        return case.household_id is not None and case.household.unit_id == a.unit_id
+    if level == ScopeLevel.HOUSEHOLDS:
+        return case.household_id is not None and case.household_id in stewarded.get(a.pk, set())
+    return False
+
+
+def _eligible_roles(case: Case) -> set[str]:
+    if case.tier == Tier.DEPARTMENT:
+        return set()
+    tiers = TIER_ORDER[TIER_ORDER.index(case.tier):3]
+    return {role for role, tier in ROLE_TIER.items() if tier in tiers}
+
+
+def handler_candidates(cases: Iterable[Case], *, require_all: bool = True) -> list[User]:
+    """People who may handle every one of ``cases`` (or, with ``require_all=False``, any of them).
+
+    Mirrors ``permissions.can_handle`` with three queries in total; the actions check again.
+    """
+    cases = list(cases)
+    if not cases:
+        return []
+    communities = {c.community_id for c in cases}
+    grids = {c.grid_id for c in cases if c.grid_id}
+    buildings = {c.building_id for c in cases if c.building_id}
+    units = {c.household.unit_id for c in cases if c.household_id}
+    households = {c.household_id for c in cases if c.household_id}
+    q = Q(region_id__in=communities | grids) | Q(building_id__in=buildings) | Q(unit_id__in=units)
+    if households:
+        q |= Q(steward_households__household_id__in=households)
+    assignments = list(
+        RoleAssignment.objects.filter(q, revoked_at__isnull=True, role__in=list(ROLE_TIER), user__is_active=True)
+        .distinct()
+        .select_related("user")
+    )
+    stewarded: dict[int, set[int]] = defaultdict(set)
+    steward_ids = [a.pk for a in assignments if ROLE_SCOPE[a.role] == ScopeLevel.HOUSEHOLDS]
+    if steward_ids:
+        from gongzhi.org.models import StewardHousehold
+
+        for aid, hid in StewardHousehold.objects.filter(assignment_id__in=steward_ids).values_list(
+            "assignment_id", "household_id"
+        ):
+            stewarded[aid].add(hid)
+    department_members: dict[int, set[int]] = {}
+    department_ids_needed = {c.department_id for c in cases if c.tier == Tier.DEPARTMENT and c.department_id}
+    users: dict[int, User] = {}
+    if department_ids_needed:
+        through = Department.members.through
+        for dep_id, uid in through.objects.filter(
+            department_id__in=department_ids_needed, user__is_active=True
+        ).values_list("department_id", "user_id"):
+            department_members.setdefault(dep_id, set()).add(uid)
+        for user in User.objects.filter(pk__in={u for ids in department_members.values() for u in ids}):
+            users[user.pk] = user
+    for a in assignments:
+        users[a.user_id] = a.user
+
+    def eligible(case: Case) -> set[int]:
+        if case.tier == Tier.DEPARTMENT:
+            return set(department_members.get(case.department_id, set()))
+        roles = _eligible_roles(case)
+        return {a.user_id for a in assignments if a.role in roles and _assignment_covers(a, case, stewarded)}
+
+    sets = [eligible(c) for c in cases]
+    chosen = set.intersection(*sets) if require_all else set.union(*sets)
+    return sorted((users[uid] for uid in chosen), key=lambda u: (u.name, u.pk))
+
+
+def role_labels(users: list[User], community_ids: set[int]) -> dict[int, str]:
+    """Each candidate's casework roles, for the picker ("网格员 · 第一网格")."""
+    if not users:
+        return {}
+    labels: dict[int, list[str]] = defaultdict(list)
+    for a in (
+        RoleAssignment.objects.filter(user__in=users, revoked_at__isnull=True, role__in=list(ROLE_TIER))
+        .select_related("region", "building", "unit__building")
+        .order_by("pk")
+    ):
+        place = a.building.name if a.building_id else (
+            f"{a.unit.building.name} {a.unit}" if a.unit_id else (a.region.name if a.region_id else "")
+        )
+        labels[a.user_id].append(f"{a.get_role_display()} · {place}" if place else str(a.get_role_display()))
+    return {uid: "、".join(parts) for uid, parts in labels.items()}
+
+
+# Queue filters -----------------------------------------------------------------------------------
+def queue_filter_options(user) -> dict:
+    """Communities, grids, buildings and categories the user's queue can be narrowed to."""
+    scope = view_scope(user)
+    if scope.everything:
+        community_ids = set(Region.objects.filter(kind=Region.Kind.COMMUNITY).values_list("pk", flat=True))
+    else:
+        community_ids = set(scope.community_ids_touched)
+    departments = department_ids(user)
+    if departments:
+        community_ids |= set(Department.objects.filter(pk__in=departments).values_list("community_id", flat=True))
+    grids_q = Q(parent_community_id__in=scope.communities) | Q(pk__in=scope.grids)
+    grids = list(
+        Region.objects.filter(kind=Region.Kind.GRID).filter(Q() if scope.everything else grids_q)
+        .select_related("parent_community").order_by("code")
+    )
+    if scope.is_empty:
+        buildings = []
+    else:
+        building_q = scope.building_q()
+        if scope.households:
+            building_q |= Q(households__in=sorted(scope.households))
+        buildings = list(
+            Building.objects.filter(building_q).distinct().select_related("compound").order_by("compound__name", "name")
+        )
+    communities = list(Region.objects.filter(pk__in=community_ids).order_by("code"))
+    categories = list(
+        Category.objects.filter(community_id__in=community_ids, is_active=True).order_by("community_id", "sort_order")
+    )
+    return {"communities": communities, "grids": grids, "buildings": buildings, "categories": categories}
+
+
+# Home page and navigation ---------------------------------------------------------------------------
+def my_tiers(user) -> list[str]:
+    from gongzhi.org.permissions import active_assignments
+
+    tiers = {ROLE_TIER[a.role] for a in active_assignments(user) if a.role in ROLE_TIER}
+    return [t for t in TIER_ORDER if t in tiers]
+
+
+def handler_counts(user) -> dict:
+    """New requests waiting at the user's tier, overdue ones in their scope, and their own open ones."""
+    now = timezone.now()
+    new_q = Q(pk__in=[])
+    for tier in my_tiers(user):
+        new_q |= Q(tier=tier) & case_q(tier_scope(user, tier))
+    departments = department_ids(user)
+    if departments:
+        new_q |= Q(tier=Tier.DEPARTMENT, department_id__in=departments)
+    scope = view_scope(user)
+    scope_q = case_q(scope) if not scope.is_empty else Q(pk__in=[])
+    if departments:
+        scope_q |= Q(department_id__in=departments)
+    overdue = Q(resolution_due_at__lt=now) | Q(responded_at__isnull=True, response_due_at__lt=now)
+    counts = Case.objects.filter(status__in=Case.OPEN_STATUSES).aggregate(
+        new=Count("pk", filter=Q(status=Case.Status.SUBMITTED) & new_q),
+        overdue=Count("pk", filter=scope_q & overdue),
+        mine=Count("pk", filter=Q(handler=user)),
+    )
+    counts["whistles"] = (
+        Whistle.objects.filter(department_id__in=departments, status__in=[Whistle.Status.PENDING,
+                                                                         Whistle.Status.OVERDUE]).count()
+        if departments else 0
+    )
+    return counts
+
+
+# Intake on behalf of a resident ---------------------------------------------------------------------
+def intake_places(user) -> dict:
+    """Communities and buildings where the user may register a request for someone."""
+    scope = intake_scope(user)
+    if scope.is_empty:
+        return {"communities": [], "buildings": []}
+    communities = list(
+        Region.objects.filter(kind=Region.Kind.COMMUNITY).filter(
+            Q() if scope.everything else Q(pk__in=scope.community_ids_touched)
+        ).order_by("code")
+    )
+    building_q = scope.building_q()
+    if scope.households:
+        building_q |= Q(households__in=sorted(scope.households))
+    buildings = list(
+        Building.objects.filter(building_q).distinct().select_related("compound").order_by(
+            "community_id", "compound__name", "name")
+    )
+    return {"communities": communities, "buildings": buildings}
+
+
+def intake_households(user, building: Building) -> list[Household]:
+    scope = intake_scope(user)
+    qs = Household.objects.filter(building=building).select_related("unit").order_by("unit__number", "room")
+    return [h for h in qs if scope.contains_household(h)]
+
+
+# Departments and whistles ---------------------------------------------------------------------------
+def visible_departments(user) -> list[Department]:
+    """Departments of the communities the user supervises, and the user's own."""
+    scope = supervise_scope(user)
+    q = Q(pk__in=department_ids(user))
+    if scope.everything:
+        q = Q()
+    elif scope.communities:
+        q |= Q(community_id__in=sorted(scope.communities))
+    now = timezone.now()
+    return list(
+        Department.objects.filter(q).select_related("community").annotate(
+            pending=Count("whistles", filter=Q(whistles__status__in=[Whistle.Status.PENDING, Whistle.Status.OVERDUE])),
+            late=Count("whistles", filter=Q(whistles__status__in=[Whistle.Status.PENDING, Whistle.Status.OVERDUE],
+                                            whistles__ack_due_at__lt=now)),
+            members_count=Count("members", distinct=True),
+        ).order_by("community_id", "name")
+    )
+
+
+def pending_whistles(department_ids_: Iterable[int]):
+    return (
+        Whistle.objects.filter(department_id__in=list(department_ids_),
+                               status__in=[Whistle.Status.PENDING, Whistle.Status.OVERDUE])
+        .select_related("case", "department", "whistled_by")
+        .order_by("ack_due_at", "pk")
+    )
+
+
+def department_whistles(user):
+    """Everything whistled to the user's departments, pending first."""
+    from django.db.models import Case as When_
+    from django.db.models import IntegerField, Value, When
+
+    return (
+        Whistle.objects.filter(department_id__in=department_ids(user))
+        .select_related("case", "department", "whistled_by", "acknowledged_by")
+        .annotate(done=When_(When(status=Whistle.Status.ACKNOWLEDGED, then=Value(1)), default=Value(0),
+                             output_field=IntegerField()))
+        .order_by("done", "ack_due_at", "-pk")
+    )
+
+
+def can_view_households_of(user, household: Household) -> bool:
+    return scope_for(user, "view_households").contains_household(household)
+
+
+def editable_departments(communities) -> list[Department]:
+    """The departments of the communities the user edits, members loaded (two queries), phones masked."""
+    if not communities:
+        return []
+    departments = list(
+        Department.objects.filter(community__in=communities).select_related("community")
+        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("name", "pk")))
+        .order_by("community__code", "name")
+    )
+    for department in departments:
+        department.member_list = list(department.members.all())
+        for member in department.member_list:
+            member.masked_phone = mask_phone(member.phone)
+    return departments

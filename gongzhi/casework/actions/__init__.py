@@ -1,2 +1,3 @@
 """Writes for requests (有求必应): one module per area — intake, lifecycle, supervision,
-categories, departments, services, mediation, patrols, inbox, classifier."""
+categories, departments, inbox, classifier. (Service orders, mediation and patrols keep their
+actions in their own packages: ``casework/services``, ``mediation``, ``patrols``.)"""

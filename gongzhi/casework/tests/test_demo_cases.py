@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from gongzhi.accounts.models import User
-from gongzhi.casework import rates
+from gongzhi.casework.rates import selectors as rates
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.models import (
     Case,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from gongzhi.casework import field_selectors as fs
 from gongzhi.casework.actions import lifecycle
-from gongzhi.casework.actions import mediation as ma
+from gongzhi.casework.mediation import actions as ma
+from gongzhi.casework.mediation import selectors as fs
 from gongzhi.casework.actions.intake import case_submit
 from gongzhi.casework.models import (
     Case,
@@ -266,13 +266,13 @@ def test_phone_masked_and_reveal_audited(case_world, accepted):
     m = ma.mediation_open(actor=worker, case_id=accepted.pk)
     p = ma.mediation_add_party(actor=worker, mediation_id=m.pk, side="respondent", name="刘先生", phone="13912345678")
     before = AuditEvent.objects.filter(action="mediation.reveal_phone").count()
-    assert fs.party_phone_reveal(worker, p.pk) == "13912345678"
+    assert ma.mediation_party_phone_reveal(actor=worker, party_id=p.pk) == "13912345678"
     assert AuditEvent.objects.filter(action="mediation.reveal_phone").count() == before + 1
     with pytest.raises(ApplicationError) as info:
-        fs.party_phone_reveal(w.users["subdistrict_staff"], p.pk)
+        ma.mediation_party_phone_reveal(actor=w.users["subdistrict_staff"], party_id=p.pk)
     assert info.value.status == 403
     with pytest.raises(ApplicationError) as info:
-        fs.party_phone_reveal(w.users["volunteer"], p.pk)
+        ma.mediation_party_phone_reveal(actor=w.users["volunteer"], party_id=p.pk)
     assert info.value.status == 404
 
 

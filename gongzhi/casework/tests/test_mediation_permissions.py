@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from gongzhi.casework.actions import lifecycle
-from gongzhi.casework.actions import mediation as ma
+from gongzhi.casework.mediation import actions as ma
 from gongzhi.casework.actions.intake import case_submit
 from gongzhi.casework.models import (
     Case,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.models import Case, Category, Whistle
-from gongzhi.casework.page_selectors import handler_candidates
+from gongzhi.casework.selectors import handler_candidates
 from gongzhi.casework.permissions import can_handle, handles_anything, intake_scope
 from gongzhi.core.models import AuditEvent
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gongzhi.casework import field_selectors as fs
-from gongzhi.casework.actions import patrols as pa
+from gongzhi.casework.patrols import actions as pa
+from gongzhi.casework.patrols import selectors as fs
 from gongzhi.casework.models import Case, CaseEvent, Notification, Patrol, PatrolStop
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent

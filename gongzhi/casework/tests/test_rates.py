@@ -54,7 +54,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gongzhi.casework import rates
+from gongzhi.casework.rates import selectors as rates
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.actions.intake import case_submit
 from gongzhi.casework.actions.supervision import sweep_deadlines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.casework.actions import services as sa
+from gongzhi.casework.services import actions as sa
 from gongzhi.casework.models import Notification, ServiceOffering, ServiceOrder
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent

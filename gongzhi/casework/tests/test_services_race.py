@@ -13,7 +13,7 @@ import threading
 import pytest
 from django.db import connection
 
-from gongzhi.casework.actions import services as sa
+from gongzhi.casework.services import actions as sa
 from gongzhi.casework.models import ServiceOrder
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent

@@ -22,7 +22,7 @@ from gongzhi.core.errors import ApplicationError, NotFound
 from .. import selectors
 from ..actions import lifecycle
 from ..models import Case, CaseEvent, CasePhoto, Department, Tier, Whistle
-from ..page_selectors import handler_candidates, role_labels
+from ..selectors import handler_candidates, role_labels
 from ..permissions import (
     access_case,
     can_handle,

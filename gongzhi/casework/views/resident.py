@@ -125,9 +125,7 @@ def similar(request: HttpRequest) -> HttpResponse:
         if household is not None:
             building_id, compound_id, community_id = household.building_id, household.compound_id, household.community_id
     elif kind == "b" and pk:
-        from ..page_selectors import intake_places
-
-        building = next((b for b in intake_places(request.user)["buildings"] if b.pk == pk), None)
+        building = next((b for b in selectors.intake_places(request.user)["buildings"] if b.pk == pk), None)
         if building is not None:
             building_id, compound_id, community_id = building.pk, building.compound_id, building.community_id
     found = []

@@ -29,9 +29,9 @@ from ..actions import departments as department_actions
 from ..actions import lifecycle
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, STAFF_CHANNELS, case_submit
 from ..models import Case, Category, Channel, Department, Tier, Urgency, Whistle
-from ..page_selectors import (
-    editable_departments,
+from ..selectors import (
     department_whistles,
+    editable_departments,
     handler_candidates,
     intake_households,
     intake_places,

@@ -227,10 +227,10 @@ def _xlsx_with_errors() -> SimpleUploadedFile:
 def sweep_data(w) -> SimpleNamespace:
     """One of everything a page can show, made through the actions (as people would)."""
     from gongzhi.casework.actions import lifecycle
-    from gongzhi.casework.actions import mediation as mediation_actions
-    from gongzhi.casework.actions import patrols as patrol_actions
-    from gongzhi.casework.actions import services as service_actions
     from gongzhi.casework.actions.intake import case_submit
+    from gongzhi.casework.mediation import actions as mediation_actions
+    from gongzhi.casework.patrols import actions as patrol_actions
+    from gongzhi.casework.services import actions as service_actions
     from gongzhi.casework.models import Channel
     from gongzhi.org.party import actions as party_actions
     from gongzhi.org.actions import people as people_actions

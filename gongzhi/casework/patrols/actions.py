@@ -19,16 +19,11 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.org.models import Building, Region
 
-from ..field_selectors import (
-    access_patrol,
-    access_stop,
-    patrol_grids,
-    patrol_summary,
-    patrol_view_grids,
-)
+from ..actions.intake import case_submit
+from ..fieldwork.actions import clean_text
 from ..models import Case, Channel, Patrol, PatrolStop, Urgency
-from ._field import clean_text
-from .intake import case_submit
+from .permissions import access_patrol, access_stop, patrol_grids, patrol_view_grids
+from .selectors import patrol_summary
 
 # Error codes ----------------------------------------------------------------------------------
 NOT_GRID_WORKER = "not_grid_worker"

@@ -3,11 +3,11 @@
     open ──▶ parties, sessions ──▶ close: agreed (with the terms) | not agreed | withdrawn
 
 Who: the community secretary and staff for any request of their community, grid
-heads and workers for the requests of their grid (``field_selectors.can_mediate``);
+heads and workers for the requests of their grid (``permissions.can_mediate``);
 sub-district staff read only (403 on writes); anyone else gets 404.
 
 Opening and closing are steps of the request too: each appends a progress event to
-the case through ``_common.record`` (so the reporter follows it on their timeline and
+the case through ``actions._common.record`` (so the reporter follows it on their timeline and
 it is notified and audited like every case step). Closing with an agreement can also
 resolve (办结) the request in the same transaction, through ``lifecycle.case_resolve``
 and its own rules. Party phone numbers are stored normalised and shown masked in lists.
@@ -28,11 +28,12 @@ from gongzhi.core.errors import ApplicationError, PermissionDeniedError
 from gongzhi.core.validators import normalize_phone
 from gongzhi.org.models import Resident
 
-from ..field_selectors import access_mediation, access_party, can_mediate
+from ..actions._common import record
+from ..actions.lifecycle import case_resolve
+from ..fieldwork.actions import clean_datetime, clean_text
 from ..models import Case, CaseEvent, Mediation, MediationParty, MediationSession
-from ..permissions import access_case, can_handle
-from ._common import record
-from ._field import clean_datetime, clean_text
+from ..permissions import access_case
+from .permissions import access_mediation, access_party, can_mediate, can_resolve_case
 
 M = Mediation.Status
 
@@ -53,7 +54,6 @@ CANNOT_RESOLVE = "cannot_resolve_case"
 
 MAX_PARTIES = 20
 FUTURE_TOLERANCE = timedelta(minutes=10)
-RESOLVABLE = (Case.Status.ACCEPTED, Case.Status.DISPATCHED, Case.Status.IN_PROGRESS)
 
 
 def mediation_url(mediation: Mediation) -> str:
@@ -83,11 +83,6 @@ def _require_open(mediation: Mediation) -> None:
             _("调解已结案（%(status)s），不能再修改。") % {"status": mediation.get_status_display()},
             status=409,
         )
-
-
-def can_resolve_case(user, case: Case) -> bool:
-    """Whether closing with an agreement may also resolve the request for this user."""
-    return case.status in RESOLVABLE and can_handle(user, case)
 
 
 @transaction.atomic
@@ -178,6 +173,19 @@ def mediation_remove_party(*, actor, party_id: int) -> Mediation:
 
 
 @transaction.atomic
+def mediation_party_phone_reveal(*, actor, party_id: int) -> str:
+    """The full phone number of a party, for those who mediate (readers: 403); every read is audited."""
+    party = access_party(actor, party_id)
+    mediation = party.mediation
+    if not can_mediate(actor, mediation.case):
+        raise PermissionDeniedError()
+    audit_record(actor=actor, action="mediation.reveal_phone", target=mediation,
+                 target_label=f"#{mediation.pk} {party.name}", community_id=mediation.community_id,
+                 details={"party": party.pk})
+    return party.phone
+
+
+@transaction.atomic
 def mediation_add_session(
     *, actor, mediation_id: int, held_at, notes: str, place: str = "", attendees: str = ""
 ) -> MediationSession:
@@ -246,7 +254,5 @@ def mediation_close(
     _audit(actor, "close", mediation, {"status": [M.OPEN, outcome]},
            {"terms": terms[:500], "note": note[:500], "resolve_case": resolve_case})
     if resolve_case:
-        from .lifecycle import case_resolve
-
         case_resolve(actor=actor, case_id=case.pk, result=_("经调解达成协议：%(terms)s") % {"terms": terms})
     return mediation

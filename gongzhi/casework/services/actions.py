@@ -4,7 +4,7 @@
        │  └──────────dispatch (named person)──────────────────────▲  │
        └─cancel (requester, before anyone took it)      release ◀────┘ (back to the pool)
 
-Who does what (see ``field_selectors`` for the access rules):
+Who does what (see ``permissions`` for the access rules):
 - community secretary and staff list offerings, dispatch and post orders, release a stuck one;
 - a resident orders for their own household, cancels before it is taken and rates it when done;
 - an eligible taker (``offering.provider``: party member / volunteer / either / community staff)
@@ -30,7 +30,9 @@ from gongzhi.org.models import Household, Region
 from gongzhi.org.permissions import own_resident
 
 from .. import error_codes as codes
-from ..field_selectors import (
+from ..fieldwork.actions import clean_text, notify, role_holders
+from ..models import ServiceOffering, ServiceOrder
+from .permissions import (
     SERVICE_MANAGERS,
     access_offering,
     access_order,
@@ -40,8 +42,6 @@ from ..field_selectors import (
     order_role,
     resident_households,
 )
-from ..models import ServiceOffering, ServiceOrder
-from ._field import clean_text, notify, role_holders
 
 S = ServiceOrder.Status
 

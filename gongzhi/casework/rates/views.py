@@ -14,10 +14,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
-from gongzhi.org.models import Role
-from gongzhi.org.permissions import active_assignments
 
-from . import rates
+from . import codes, export, permissions, selectors
 
 PERIOD_KINDS = [("month", "按月"), ("quarter", "按季度"), ("year", "按年"), ("custom", "自定义")]
 DEFAULT_BREAKDOWN = {"subdistrict": "community", "community": "grid", "grid": "building", "building": "category"}
@@ -27,15 +25,12 @@ BREAKDOWN_CHOICES = {
     "grid": ["building", "category"],
     "building": ["category"],
 }
-# Roles whose case view covers whole places (unit heads and red stewards see only some households).
-REPORT_ROLES = {Role.SUBDISTRICT_STAFF, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.SOCIAL_WORKER,
-                Role.NPC_DEPUTY, Role.GRID_HEAD, Role.GRID_WORKER, Role.BUILDING_HEAD, Role.PROPERTY_STAFF}
 
 
 @dataclass
 class Params:
-    scope: rates.RateScope
-    period: rates.Period
+    scope: permissions.RateScope
+    period: selectors.Period
     breakdown: str
     kind: str
     year: int
@@ -65,12 +60,12 @@ def _int(value, default: int) -> int:
         return default
 
 
-def _scope(request: HttpRequest) -> rates.RateScope:
+def _scope(request: HttpRequest) -> permissions.RateScope:
     raw = request.GET.get("scope", "")
     if not raw:
-        return rates.default_scope(request.user)
+        return permissions.default_scope(request.user)
     kind, _sep, pk = raw.partition(":")
-    return rates.rate_scope(request.user, kind=kind, pk=pk)
+    return permissions.rate_scope(request.user, kind=kind, pk=pk)
 
 
 def _params(request: HttpRequest) -> tuple[Params, ApplicationError | None]:
@@ -93,27 +88,27 @@ def _params(request: HttpRequest) -> tuple[Params, ApplicationError | None]:
     error = None
     try:
         if not 2000 <= year <= 2100:
-            raise ApplicationError(rates.INVALID_PERIOD, _("年份无效。"), field="year")
+            raise ApplicationError(codes.INVALID_PERIOD, _("年份无效。"), field="year")
         if kind == "month":
-            p = rates.month_period(year, month)
+            p = selectors.month_period(year, month)
         elif kind == "quarter":
-            p = rates.quarter_period(year, quarter)
+            p = selectors.quarter_period(year, quarter)
         elif kind == "year":
-            p = rates.year_period(year)
+            p = selectors.year_period(year)
         else:
             # On the page the end date is the last day included.
-            end_day = rates._parse_date(end, "end") + timedelta(days=1)
-            p = rates.period(start, end_day, "custom")
+            end_day = selectors.parse_date(end, "end") + timedelta(days=1)
+            p = selectors.period(start, end_day, "custom")
     except ApplicationError as exc:
         error = exc
-        p = rates.month_period(today.year, today.month)
+        p = selectors.month_period(today.year, today.month)
         kind, year, month = "month", today.year, today.month
     return Params(scope, p, breakdown, kind, year, month, quarter, start, end), error
 
 
 def _display(value) -> tuple[str, str]:
     """(text, tooltip) of a table cell: a count, a rate with its fraction, or hours."""
-    if isinstance(value, rates.Rate):
+    if isinstance(value, selectors.Rate):
         return value.percent, f"{value.numerator}/{value.denominator}"
     if value is None:
         return "—", ""
@@ -125,21 +120,21 @@ def _display(value) -> tuple[str, str]:
 @login_required
 def rates_page(request: HttpRequest) -> HttpResponse:
     params, error = _params(request)
-    report = rates.rates_report(params.scope, params.period, breakdown=params.breakdown)
-    scopes = rates.rate_scopes(request.user)
+    report = selectors.rates_report(params.scope, params.period, breakdown=params.breakdown)
+    scopes = permissions.rate_scopes(request.user)
     if params.scope.key not in {s.key for s in scopes}:
         scopes.append(params.scope)
     today = timezone.localdate()
-    columns = rates.table_columns()
-    rows = [(row, [_display(rates.cell(row.figures, how)) for _label, how in columns]) for row in report.rows]
-    total_cells = [_display(rates.cell(report.total, how)) for _label, how in columns]
+    columns = export.table_columns()
+    rows = [(row, [_display(export.cell(row.figures, how)) for _label, how in columns]) for row in report.rows]
+    total_cells = [_display(export.cell(report.total, how)) for _label, how in columns]
     return render(request, "casework/rates/page.html", {
         "report": report,
         "params": params,
         "error": error,
         "scopes": scopes,
         "period_kinds": [(k, _(label)) for k, label in PERIOD_KINDS],
-        "breakdowns": [(b, _(rates.BREAKDOWN_LABELS[b])) for b in BREAKDOWN_CHOICES[params.scope.kind]],
+        "breakdowns": [(b, _(export.BREAKDOWN_LABELS[b])) for b in BREAKDOWN_CHOICES[params.scope.kind]],
         "years": list(range(today.year, today.year - 6, -1)),
         "months": list(range(1, 13)),
         "quarters": [1, 2, 3, 4],
@@ -156,19 +151,11 @@ def rates_export(request: HttpRequest) -> HttpResponse:
     params, error = _params(request)
     if error is not None:
         raise error
-    report = rates.rates_report(params.scope, params.period, breakdown=params.breakdown)
+    report = selectors.rates_report(params.scope, params.period, breakdown=params.breakdown)
     response = HttpResponse(
-        rates.report_xlsx(report),
+        export.report_xlsx(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     filename = _("四率统计-%(scope)s-%(period)s.xlsx") % {"scope": params.scope.name, "period": params.period.label}
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
-
-
-def nav_provider(request, caps) -> list[tuple[int, str, str]]:
-    """A "四率统计" link for roles that see whole places' requests (no query beyond the cached roles)."""
-    user = request.user
-    if getattr(user, "is_superuser", False) or any(a.role in REPORT_ROLES for a in active_assignments(user)):
-        return [(62, _("四率统计"), "casework_rates:page")]
-    return []

@@ -1,15 +1,15 @@
-"""四率: response, resolution, satisfaction and on-time closure rates of resident requests.
+"""四率 figures: the period, the counts and rates of docs/rates.md, and the report of one place.
 
-Read-only selectors. The definitions are in docs/rates.md and nowhere else;
-this module implements exactly those, with SQL aggregation only (conditional
-COUNT … FILTER and SUM of durations, grouped by category and, when a breakdown
-asks for it, by grid / building / community). No request row is loaded.
+Read-only. The definitions are in docs/rates.md and nowhere else; this module
+implements exactly those, with SQL aggregation only (conditional COUNT … FILTER
+and SUM of durations, grouped by category and, when a breakdown asks for it, by
+grid / building / community). No request row is loaded. Which places a user may
+report on is decided in ``permissions``.
 """
 
 from __future__ import annotations
 
 import calendar
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,142 +27,21 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.errors import ApplicationError
 from gongzhi.org.models import Building, Region
 
-from .models import Case, CaseEvent, Category, Tier
-from .permissions import view_scope
+from ..models import Case, CaseEvent, Category, Tier
+from . import codes
+from .permissions import RateScope, building_label
+# Re-exported for callers (and tests) that name the report's place and read it through one module.
+from .permissions import rate_scope as rate_scope  # noqa: F401
+from .permissions import rate_scopes as rate_scopes  # noqa: F401
 
 S = Case.Status
 
-# Error codes of the rates API (stable strings).
-INVALID_PERIOD = "invalid_period"
-INVALID_SCOPE = "invalid_scope"
-INVALID_BREAKDOWN = "invalid_breakdown"
-
-SCOPE_KINDS = ("subdistrict", "community", "grid", "building")
 BREAKDOWNS = ("grid", "building", "category", "community")
 MAX_PERIOD_DAYS = 3 * 366 + 1
 TIERS = [Tier.BUILDING, Tier.GRID, Tier.COMMUNITY, Tier.DEPARTMENT]
-
-
-# Scope ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RateScope:
-    """The place a report is about."""
-
-    kind: str  # one of SCOPE_KINDS
-    pk: int
-    name: str
-    community_ids: tuple[int, ...]
-
-    @property
-    def label(self) -> str:
-        kinds = {"subdistrict": _("街道"), "community": _("社区"), "grid": _("网格"), "building": _("楼栋")}
-        return f"{kinds[self.kind]} · {self.name}"
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.pk}"
-
-    def q(self) -> Q:
-        if self.kind == "building":
-            return Q(building_id=self.pk)
-        if self.kind == "grid":
-            return Q(grid_id=self.pk)
-        if self.kind == "community":
-            return Q(community_id=self.pk)
-        return Q(community_id__in=list(self.community_ids))
-
-
-def _building_label(b: Building) -> str:
-    return f"{b.compound.name} {b.name}"
-
-
-def _subdistrict_communities(region: Region) -> list[int]:
-    return list(region.child_communities().order_by("code").values_list("pk", flat=True))
-
-
-def rate_scope(user, *, kind: str, pk) -> RateScope:
-    """The scope, if the user sees every request in it (docs/rates.md, "Who may see a report").
-
-    A place that does not exist and a place the user may not report on both raise NotFound.
-    """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    scope = view_scope(user)
-    if scope.is_empty or kind not in SCOPE_KINDS:
-        raise NotFound()
-    if kind == "building":
-        b = Building.objects.select_related("compound").filter(pk=pk).first()
-        if b is None or not scope.contains_building(b):
-            raise NotFound()
-        return RateScope("building", b.pk, _building_label(b), (b.community_id,))
-    region = Region.objects.filter(pk=pk, kind=kind).first()
-    if region is None:
-        raise NotFound()
-    if kind == "grid":
-        if not (scope.everything or region.pk in scope.grids or region.parent_community_id in scope.communities):
-            raise NotFound()
-        return RateScope("grid", region.pk, region.name, (region.parent_community_id,))
-    if kind == "community":
-        if not scope.covers_community(region.pk):
-            raise NotFound()
-        return RateScope("community", region.pk, region.name, (region.pk,))
-    communities = _subdistrict_communities(region)
-    if not communities or not all(scope.covers_community(c) for c in communities):
-        raise NotFound()
-    return RateScope("subdistrict", region.pk, region.name, tuple(communities))
-
-
-def rate_scopes(user) -> list[RateScope]:
-    """Every scope the user may report on, broadest first (for the page's picker)."""
-    scope = view_scope(user)
-    if scope.is_empty:
-        return []
-    result: list[RateScope] = []
-    if scope.everything:
-        community_ids = set(Region.objects.filter(kind=Region.Kind.COMMUNITY).values_list("pk", flat=True))
-    else:
-        community_ids = set(scope.communities)
-    for sub in Region.objects.filter(kind=Region.Kind.SUBDISTRICT).order_by("code"):
-        communities = _subdistrict_communities(sub)
-        if communities and set(communities) <= community_ids:
-            result.append(RateScope("subdistrict", sub.pk, sub.name, tuple(communities)))
-    for c in Region.objects.filter(pk__in=community_ids).order_by("code"):
-        result.append(RateScope("community", c.pk, c.name, (c.pk,)))
-    grids = Region.objects.filter(kind=Region.Kind.GRID).filter(
-        Q(parent_community_id__in=community_ids) | Q(pk__in=scope.grids)
-    )
-    for g in grids.order_by("code"):
-        result.append(RateScope("grid", g.pk, g.name, (g.parent_community_id,)))
-    if scope.buildings or scope.compounds:
-        buildings = Building.objects.filter(Q(pk__in=scope.buildings) | Q(compound_id__in=scope.compounds))
-        buildings = buildings.exclude(community_id__in=community_ids).exclude(grid_id__in=scope.grids)
-        for b in buildings.select_related("compound").order_by("compound__name", "name"):
-            result.append(RateScope("building", b.pk, _building_label(b), (b.community_id,)))
-    return result
-
-
-def default_scope(user) -> RateScope:
-    scopes = rate_scopes(user)
-    if not scopes:
-        raise NotFound()
-    return scopes[0]
-
-
-def scope_from_params(user, *, subdistrict=None, community=None, grid=None, building=None) -> RateScope:
-    """At most one of the place parameters; none means the user's broadest scope."""
-    given = [(k, v) for k, v in (("subdistrict", subdistrict), ("community", community), ("grid", grid),
-                                 ("building", building)) if v not in (None, "")]
-    if len(given) > 1:
-        raise ApplicationError(INVALID_SCOPE, _("请只选择一个统计范围（街道、社区、网格或楼栋）。"), field="scope")
-    if not given:
-        return default_scope(user)
-    kind, pk = given[0]
-    return rate_scope(user, kind=kind, pk=pk)
 
 
 # Period -----------------------------------------------------------------------------------------
@@ -197,7 +76,7 @@ class Period:
         return _("%(a)s 至 %(b)s") % {"a": self.start.isoformat(), "b": self.last_day.isoformat()}
 
 
-def _parse_date(value, field_name: str) -> date:
+def parse_date(value, field_name: str) -> date:
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     if isinstance(value, date):
@@ -206,30 +85,30 @@ def _parse_date(value, field_name: str) -> date:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise ApplicationError(
-            INVALID_PERIOD, _("日期格式应为 YYYY-MM-DD（例如 2026-03-01）。"), field=field_name
+            codes.INVALID_PERIOD, _("日期格式应为 YYYY-MM-DD（例如 2026-03-01）。"), field=field_name
         ) from None
 
 
 def period(start, end, kind: str = "custom") -> Period:
     """A period from start (included) to end (excluded)."""
-    start_d, end_d = _parse_date(start, "start"), _parse_date(end, "end")
+    start_d, end_d = parse_date(start, "start"), parse_date(end, "end")
     if end_d <= start_d:
-        raise ApplicationError(INVALID_PERIOD, _("结束日期必须晚于开始日期。"), field="end")
+        raise ApplicationError(codes.INVALID_PERIOD, _("结束日期必须晚于开始日期。"), field="end")
     if (end_d - start_d).days > MAX_PERIOD_DAYS:
-        raise ApplicationError(INVALID_PERIOD, _("统计期间最长 3 年。"), field="end")
+        raise ApplicationError(codes.INVALID_PERIOD, _("统计期间最长 3 年。"), field="end")
     return Period(start_d, end_d, kind)
 
 
 def month_period(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
-        raise ApplicationError(INVALID_PERIOD, _("月份应在 1 到 12 之间。"), field="month")
+        raise ApplicationError(codes.INVALID_PERIOD, _("月份应在 1 到 12 之间。"), field="month")
     last = calendar.monthrange(year, month)[1]
     return Period(date(year, month, 1), date(year, month, last) + timedelta(days=1), "month")
 
 
 def quarter_period(year: int, quarter: int) -> Period:
     if not 1 <= quarter <= 4:
-        raise ApplicationError(INVALID_PERIOD, _("季度应在 1 到 4 之间。"), field="quarter")
+        raise ApplicationError(codes.INVALID_PERIOD, _("季度应在 1 到 4 之间。"), field="quarter")
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
     return Period(start, end, "quarter")
@@ -510,7 +389,7 @@ def _place_rows(scope: RateScope, breakdown: str, grouped: dict) -> list[Row]:
             buildings = buildings.filter(grid_id=scope.pk)
         else:
             buildings = buildings.filter(community_id__in=scope.community_ids)
-        labels = [(b.pk, _building_label(b)) for b in buildings.order_by("compound__name", "name", "pk")]
+        labels = [(b.pk, building_label(b)) for b in buildings.order_by("compound__name", "name", "pk")]
         unplaced = _("未定位到楼栋")
     else:  # community
         labels = [(c.pk, c.name) for c in Region.objects.filter(pk__in=scope.community_ids).order_by("code")]
@@ -537,9 +416,9 @@ def rates_report(
     plus lookups of the names of categories, grids or buildings.
     """
     if breakdown not in (None, "", *BREAKDOWNS):
-        raise ApplicationError(INVALID_BREAKDOWN, _("分组方式只能是网格、楼栋、类别或社区。"), field="breakdown")
+        raise ApplicationError(codes.INVALID_BREAKDOWN, _("分组方式只能是网格、楼栋、类别或社区。"), field="breakdown")
     if breakdown == "community" and scope.kind != "subdistrict":
-        raise ApplicationError(INVALID_BREAKDOWN, _("按社区分组只适用于街道范围。"), field="breakdown")
+        raise ApplicationError(codes.INVALID_BREAKDOWN, _("按社区分组只适用于街道范围。"), field="breakdown")
     as_of = as_of or timezone.now()
     place_key = PLACE_KEYS.get(breakdown or "")
     category_figures, place_figures = _grouped(cases_in(scope, p), place_key, as_of)
@@ -554,102 +433,3 @@ def rates_report(
     elif breakdown:
         report.rows = _place_rows(scope, breakdown, place_figures)
     return report
-
-
-# Excel export -----------------------------------------------------------------------------------
-BREAKDOWN_LABELS = {"grid": "网格", "building": "楼栋", "category": "类别", "community": "社区"}
-
-
-def table_columns() -> list[tuple[str, str]]:
-    """(column label, how to read it from Figures) for the page table and the Excel sheet."""
-    return [
-        (_("受理量"), "received"),
-        (_("已响应"), "responded"),
-        (_("响应率"), "response_rate"),
-        (_("及时响应率"), "response_on_time_rate"),
-        (_("已解决"), "resolved"),
-        (_("解决率"), "resolution_rate"),
-        (_("按期办结率"), "on_time_rate"),
-        (_("已评价"), "rated"),
-        (_("满意率"), "satisfaction_rate"),
-        (_("办理中"), "open"),
-        (_("其中超期"), "open_overdue"),
-        (_("不予受理"), "rejected"),
-        (_("楼栋办结"), "tier:building"),
-        (_("网格办结"), "tier:grid"),
-        (_("社区办结"), "tier:community"),
-        (_("部门办结"), "tier:department"),
-        (_("平均响应（小时）"), "avg_respond_hours"),
-        (_("平均办结（小时）"), "avg_resolve_hours"),
-    ]
-
-
-def cell(figures: Figures, how: str):
-    """A table cell: an int, a Rate, or hours (float or None)."""
-    if how.startswith("tier:"):
-        return figures.tier_share(how.split(":", 1)[1])
-    return getattr(figures, how)
-
-
-def report_xlsx(report: Report) -> bytes:
-    """The report's table as an Excel workbook (rates as percentages, numerators in the counts)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("四率统计")
-    bold = Font(bold=True)
-    ws.append([_("有求必应 · 四率统计")])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("统计范围"), report.scope.label])
-    ws.append([_("统计期间"), f"{report.period.start.isoformat()} — {report.period.last_day.isoformat()}",
-               _("（按提交时间）")])
-    ws.append([_("统计时间"), timezone.localtime(report.as_of).strftime("%Y-%m-%d %H:%M")])
-    ws.append([_("口径"), _("合并的重复诉求不计入；不予受理计入已响应、不计入解决率分母；满意＝4、5 星；"
-                           "按期办结率分母含统计时仍超期未办结的诉求。详见 docs/rates.md。")])
-    ws.append([])
-    columns = table_columns()
-    group = _(BREAKDOWN_LABELS[report.breakdown]) if report.breakdown else _("范围")
-    ws.append([group, *[label for label, _how in columns]])
-    header_row = ws.max_row
-    for c in ws[header_row]:
-        c.font = bold
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-    rows = report.rows if report.breakdown else []
-    for row in [*rows, Row("total", _("合计"), report.total)]:
-        values = [row.label]
-        for _label, how in columns:
-            value = cell(row.figures, how)
-            if isinstance(value, Rate):
-                value = value.value
-            elif isinstance(value, float):
-                value = round(value, 1)
-            values.append(value)
-        ws.append(values)
-        r = ws.max_row
-        for i, (_label, how) in enumerate(columns, start=2):
-            if isinstance(cell(row.figures, how), Rate):
-                ws.cell(row=r, column=i).number_format = "0.0%"
-        if row.key == "total":
-            for c in ws[r]:
-                c.font = bold
-    ws.column_dimensions["A"].width = 22
-    for i in range(2, len(columns) + 2):
-        ws.column_dimensions[get_column_letter(i)].width = 11
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-
-    cat = wb.create_sheet(_("按类别"))
-    cat.append([_("类别"), _("受理量"), _("已解决"), _("解决率"), _("满意率")])
-    for c in cat[1]:
-        c.font = bold
-    for row in report.by_category:
-        f = row.figures
-        cat.append([row.label, f.received, f.resolved, f.resolution_rate.value, f.satisfaction_rate.value])
-        cat.cell(row=cat.max_row, column=4).number_format = "0.0%"
-        cat.cell(row=cat.max_row, column=5).number_format = "0.0%"
-    cat.column_dimensions["A"].width = 22
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()

@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 
 from gongzhi.core.errors import ApplicationError
 
-from . import rates
+from . import codes, permissions, selectors
 
 router = Router(tags=["casework-rates"])
 
@@ -90,24 +90,24 @@ class RatesFilter(Schema):
     breakdown: str | None = None
 
 
-def _period(start: str | None, end: str | None) -> rates.Period:
+def _period(start: str | None, end: str | None) -> selectors.Period:
     if not start and not end:
         today = timezone.localdate()
-        return rates.month_period(today.year, today.month)
+        return selectors.month_period(today.year, today.month)
     if not start or not end:
-        raise ApplicationError(rates.INVALID_PERIOD, _("请同时提供开始日期（start）和结束日期（end）。"),
+        raise ApplicationError(codes.INVALID_PERIOD, _("请同时提供开始日期（start）和结束日期（end）。"),
                                field="start" if not start else "end")
-    return rates.period(start, end)
+    return selectors.period(start, end)
 
 
 @router.get("/rates", response=ReportOut)
 def rates_get(request: HttpRequest, filters: Query[RatesFilter]):
     """四率 of one place over [start, end) of submission time (default: this month). See docs/rates.md."""
-    scope = rates.scope_from_params(
+    scope = permissions.scope_from_params(
         request.user, subdistrict=filters.subdistrict, community=filters.community, grid=filters.grid,
         building=filters.building,
     )
-    report = rates.rates_report(scope, _period(filters.start, filters.end), breakdown=filters.breakdown or None)
+    report = selectors.rates_report(scope, _period(filters.start, filters.end), breakdown=filters.breakdown or None)
     return report.as_dict()
 
 

@@ -1,0 +1,1 @@
+"""矛盾纠纷调解: mediations opened on resident requests, their parties, sessions and outcomes."""
