@@ -51,7 +51,7 @@ def _objects(w) -> dict[str, list[int]]:
     dispute = case_submit(actor=resident, household_id=w.h("b1 1-101").pk, category_code="neighbour_dispute",
                           description="楼上养的狗天天半夜叫，沟通没用，请社区调解")
     lifecycle.case_accept(actor=w.users["grid_worker"], case_id=dispute.pk)
-    from gongzhi.casework.actions import mediation as mediation_actions
+    from gongzhi.casework.mediation import actions as mediation_actions
 
     mediation = mediation_actions.mediation_open(actor=w.users["grid_worker"], case_id=dispute.pk)
     haircut = ServiceOffering.objects.create(community=w.c1, title="理发", provider=ServiceOffering.Provider.ANY)

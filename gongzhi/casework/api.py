@@ -31,7 +31,7 @@ from .permissions import (
 router = Router(tags=["casework"])
 
 
-def _photos(items: list[s.PhotoB64]) -> list[PhotoIn]:
+def photos_from_base64(items: list[s.PhotoB64]) -> list[PhotoIn]:
     photos = []
     for index, item in enumerate(items, start=1):
         try:
@@ -161,7 +161,7 @@ def case_create(request: HttpRequest, payload: s.CaseIn):
         address=payload.address,
         category_code=payload.category,
         urgency=payload.urgency,
-        photos=_photos(payload.photos),
+        photos=photos_from_base64(payload.photos),
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         reporter_resident_id=payload.reporter_resident_id,
@@ -255,7 +255,7 @@ _step("start", "start", s.NoteIn, lambda u, c, p: lifecycle.case_start(actor=u, 
 _step("progress", "progress", s.ProgressIn,
       lambda u, c, p: lifecycle.case_progress(actor=u, case_id=c, note=p.note, public=p.public))
 _step("resolve", "resolve", s.ResolveIn,
-      lambda u, c, p: lifecycle.case_resolve(actor=u, case_id=c, result=p.result, photos=_photos(p.photos)))
+      lambda u, c, p: lifecycle.case_resolve(actor=u, case_id=c, result=p.result, photos=photos_from_base64(p.photos)))
 _step("verify", "verify", s.VerifyIn,
       lambda u, c, p: lifecycle.case_verify(actor=u, case_id=c, fixed=p.fixed, note=p.note))
 _step("reopen", "reopen", s.ReasonIn, lambda u, c, p: lifecycle.case_reopen(actor=u, case_id=c, reason=p.reason))

@@ -28,7 +28,7 @@ from gongzhi.core.capabilities import register
 from gongzhi.core.errors import NotFound, PermissionDeniedError
 from gongzhi.org.ids import as_pk
 from gongzhi.org.models import Role
-from gongzhi.org.scopes import Scope, active_assignments, cached_on_user, scope_for, scope_of_roles
+from gongzhi.org.scopes import Scope, active_assignments, cached_on_user, scope_for
 
 from .models import TIER_ORDER, Case, Department, Tier, Whistle
 
@@ -241,7 +241,3 @@ def handles_anything(user) -> bool:
     return any(a.role in ROLE_CASE_VIEW for a in active_assignments(user)) or bool(department_ids(user))
 
 
-# Kept for the sub-packages that still fold their own role sets (services, mediation); prefer
-# registering a capability and calling scope_for().
-scope_from_roles = scope_of_roles
-_scope_from = scope_of_roles

@@ -33,10 +33,10 @@ from .permissions import (
     case_q,
     department_ids,
     intake_scope,
-    supervise_scope,
     tier_scope,
     view_scope,
     visible_cases_q,
+    visible_departments_q,
 )
 from .search import filter_search, scope_tokens, search_text_for
 
@@ -416,15 +416,9 @@ def intake_households(user, building: Building) -> list[Household]:
 # Departments and whistles ---------------------------------------------------------------------------
 def visible_departments(user) -> list[Department]:
     """Departments of the communities the user supervises, and the user's own."""
-    scope = supervise_scope(user)
-    q = Q(pk__in=department_ids(user))
-    if scope.everything:
-        q = Q()
-    elif scope.communities:
-        q |= Q(community_id__in=sorted(scope.communities))
     now = timezone.now()
     return list(
-        Department.objects.filter(q).select_related("community").annotate(
+        Department.objects.filter(visible_departments_q(user)).select_related("community").annotate(
             pending=Count("whistles", filter=Q(whistles__status__in=[Whistle.Status.PENDING, Whistle.Status.OVERDUE])),
             late=Count("whistles", filter=Q(whistles__status__in=[Whistle.Status.PENDING, Whistle.Status.OVERDUE],
                                             whistles__ack_due_at__lt=now)),

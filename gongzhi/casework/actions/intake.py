@@ -20,7 +20,7 @@ from ..models import Case, CaseEvent, CasePhoto, Category, Channel, Patrol, Tier
 from ..permissions import can_intake_at
 from ..search import search_text_for
 from ..suggest import suggest_category
-from ._common import record, tier_handlers
+from .common import record, tier_handlers
 from .categories import community_categories
 
 MAX_DESCRIPTION = 4000

@@ -20,7 +20,7 @@ from .. import error_codes as codes
 from ..models import TIER_ORDER, Case, CaseEvent, CasePhoto, Category, CategoryCorrection, Department, Tier, Whistle
 from ..permissions import access_case, can_handle, can_view, require_handle, require_supervise
 from ..search import search_text_for
-from ._common import record, require_status, tier_handlers
+from .common import record, require_status, tier_handlers
 from .intake import clean_photos, deadlines, save_photos
 
 S = Case.Status

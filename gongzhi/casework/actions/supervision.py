@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Case, CaseEvent, Tier, Whistle
-from ._common import record, tier_handlers
+from .common import record, tier_handlers
 from .lifecycle import close_case
 
 S = Case.Status

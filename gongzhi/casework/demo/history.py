@@ -1,5 +1,5 @@
 """A simulated request: the case row kept in memory, its events in time order, and the plan of
-what happens to it. ``step`` appends one event the way ``actions._common.record`` writes it."""
+what happens to it. ``step`` appends one event the way ``actions.common.record`` writes it."""
 
 from __future__ import annotations
 

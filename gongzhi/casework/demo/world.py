@@ -10,7 +10,7 @@ from datetime import datetime
 from gongzhi.accounts.models import User
 from gongzhi.org.models import Household, Role, RoleAssignment
 
-from ..actions._common import tier_handlers
+from ..actions.common import tier_handlers
 from ..models import Case, Category, Tier
 from .people import seed_departments, seed_reporters
 
@@ -58,7 +58,7 @@ class World:
 
     # Who acts -------------------------------------------------------------------------------
     def handlers_at(self, case: Case, tier: str | None = None) -> list[int]:
-        """Who the routing notifies at ``tier`` (``actions._common.tier_handlers`` itself), asked
+        """Who the routing notifies at ``tier`` (``actions.common.tier_handlers`` itself), asked
         once per place: the roles don't change while the year is simulated."""
         tier = tier or case.tier
         key = (tier, case.community_id, case.grid_id, case.building_id, case.household_id, case.department_id)

@@ -1,6 +1,6 @@
 """Shared by the actions of services, mediation and patrols: notifications and input cleaning.
 
-Case steps go through ``actions._common.record()``; service orders and patrols are not
+Case steps go through ``actions.common.record()``; service orders and patrols are not
 cases, so they notify through ``notify()`` here (same Notification table, no
 case or event) and audit with ``audit_record`` directly.
 """

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from gongzhi.core.errors import ApplicationError
 
-from ..views._common import int_or_none as int_or_none  # the casework pages' own, shared
+from ..views.common import int_or_none as int_or_none  # the casework pages' own, shared
 
 
 def raise_refusals(exc: ApplicationError) -> None:

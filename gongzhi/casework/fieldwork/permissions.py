@@ -6,44 +6,49 @@ them use. Nothing here queries more than the user's role assignments (cached per
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import capabilities
+from gongzhi.org.ids import as_pk
 from gongzhi.org.models import Role
-from gongzhi.org.permissions import Scope
+from gongzhi.org.scopes import Scope, cached_on_user, scope_for
 
-# TODO(merge): the role → scope fold becomes public in the permission kernel (org/scopes.py,
-# ``scope_of_roles``); this is the one place the three packages reach it from.
-from ..permissions import _scope_from
-
-# The community office: secretary and staff list services, dispatch, mediate and read every patrol.
-COMMUNITY_OFFICE = frozenset({Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF})
+# Capabilities (the registry: gongzhi.core.capabilities) -------------------------------------------
+# The community office lists services, dispatches, mediates and reads every patrol of its community.
+MANAGE_FIELDWORK = capabilities.register(
+    "manage_fieldwork", app="casework", label=_("管理服务、调解与巡查"),
+    roles=(Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF))
 # Grid heads and workers walk their grid (and mediate its requests).
-PATROL_WALKERS = frozenset({Role.GRID_HEAD, Role.GRID_WORKER})
+WALK_PATROLS = capabilities.register(
+    "walk_patrols", app="casework", label=_("网格巡查"), roles=(Role.GRID_HEAD, Role.GRID_WORKER))
 # Sub-district staff oversee the communities' boards, mediations and patrols read-only.
-READERS = frozenset({Role.SUBDISTRICT_STAFF})
+OVERSEE_FIELDWORK = capabilities.register(
+    "oversee_fieldwork", app="casework", label=_("查看服务、调解与巡查"), roles=(Role.SUBDISTRICT_STAFF,))
+
+# The same declarations as role sets, for queries over role assignments.
+COMMUNITY_OFFICE = capabilities.roles_with(MANAGE_FIELDWORK)
+PATROL_WALKERS = capabilities.roles_with(WALK_PATROLS)
+READERS = capabilities.roles_with(OVERSEE_FIELDWORK)
+
+_SCOPE_CAPS = {COMMUNITY_OFFICE: MANAGE_FIELDWORK, PATROL_WALKERS: WALK_PATROLS, READERS: OVERSEE_FIELDWORK}
 
 
 def scope_of_roles(user, roles) -> Scope:
-    """The places the user covers through any of ``roles`` (superusers: everything)."""
-    return _scope_from(user, roles)
+    """The places the user covers through one of the role sets above (its capability's scope, from the
+    kernel, cached per request)."""
+    return scope_for(user, _SCOPE_CAPS[frozenset(roles)])
 
 
 def cached(user, key, factory):
     """``factory()`` computed once per user object (that is, once per request)."""
-    cache = user.__dict__.setdefault("_gz_field_cache", {})
-    if key not in cache:
-        cache[key] = factory()
-    return cache[key]
+    return cached_on_user(user, f"fieldwork:{key}", factory)
 
 
 def signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def as_int(value) -> int:
-    """An id from a URL or a form; anything that is not a number matches nothing (-1)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+as_int = as_pk  # an id from a URL or a form; anything that is not an id matches nothing (-1)
 
 
 def reader_communities(user) -> set[int]:

@@ -7,7 +7,7 @@ heads and workers for the requests of their grid (``permissions.can_mediate``);
 sub-district staff read only (403 on writes); anyone else gets 404.
 
 Opening and closing are steps of the request too: each appends a progress event to
-the case through ``actions._common.record`` (so the reporter follows it on their timeline and
+the case through ``actions.common.record`` (so the reporter follows it on their timeline and
 it is notified and audited like every case step). Closing with an agreement can also
 resolve (办结) the request in the same transaction, through ``lifecycle.case_resolve``
 and its own rules. Party phone numbers are stored normalised and shown masked in lists.
@@ -28,7 +28,7 @@ from gongzhi.core.errors import ApplicationError, PermissionDeniedError
 from gongzhi.core.validators import normalize_phone
 from gongzhi.org.models import Resident
 
-from ..actions._common import record
+from ..actions.common import record
 from ..actions.lifecycle import case_resolve
 from ..fieldwork.actions import clean_datetime, clean_text
 from ..models import Case, CaseEvent, Mediation, MediationParty, MediationSession

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from gongzhi.core.schemas import Page, paginate_queryset
 
-from ..api import _photos
+from ..api import photos_from_base64
 from ..models import Patrol
 from ..schemas import PhotoB64
 from . import actions as patrol_actions
@@ -146,7 +146,7 @@ def patrol_stop_note(request: HttpRequest, stop_id: int, payload: StopNoteIn):
 def patrol_report(request: HttpRequest, stop_id: int, payload: ReportIn):
     case = patrol_actions.patrol_report(actor=request.user, stop_id=stop_id, description=payload.description,
                                         category_code=payload.category, urgency=payload.urgency,
-                                        photos=_photos(payload.photos))
+                                        photos=photos_from_base64(payload.photos))
     return Status(201, {"case_id": case.pk, "stop_id": stop_id, "patrol_id": case.patrol_id})
 
 

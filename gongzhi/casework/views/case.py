@@ -31,7 +31,7 @@ from ..permissions import (
     department_ids,
     tier_scope,
 )
-from ._common import int_or_none, overdue, place_label, refuse_misses
+from .common import int_or_none, overdue, place_label, refuse_misses
 
 S = Case.Status
 

@@ -20,7 +20,7 @@ from .. import selectors
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, case_submit
 from ..models import Case, Channel, Urgency
 from ..permissions import intake_scope
-from ._common import int_or_none, new_idempotency_key
+from .common import int_or_none, new_idempotency_key
 
 PLACE_FIELDS = {"household": "place", "community": "place", "building": "place", "place": "place"}
 

@@ -46,7 +46,7 @@ from ..permissions import (
     intake_scope,
     supervise_scope,
 )
-from ._common import (
+from .common import (
     int_or_none,
     new_idempotency_key,
     overdue,
