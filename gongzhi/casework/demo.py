@@ -47,6 +47,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core.notifications.models import Notification
 from gongzhi.org.models import Household, Resident, Role, RoleAssignment
 
 from .models import (
@@ -60,7 +61,6 @@ from .models import (
     Mediation,
     MediationParty,
     MediationSession,
-    Notification,
     Tier,
     Urgency,
     Whistle,
@@ -160,7 +160,7 @@ def delete_requests() -> None:
     dept_users = set(Department.members.through.objects.values_list("user_id", flat=True))
     keep = set(RoleAssignment.objects.values_list("user_id", flat=True))
     keep |= set(Resident.objects.filter(user__isnull=False).values_list("user_id", flat=True))
-    Notification.objects.all().delete()
+    Notification.objects.filter(source="casework").delete()
     Mediation.objects.all().delete()
     Whistle.objects.all().delete()
     Case.objects.filter(merged_into__isnull=False).delete()
@@ -1152,7 +1152,8 @@ def _notifications(events: list[CaseEvent], owners: list, now: datetime) -> None
         label = K(ev.kind).label
         for uid in sorted(recipients):
             rows.append(Notification(
-                user_id=uid, case=sim.case, event=event, title=f"诉求 #{sim.case.pk}：{label}",
+                user_id=uid, source="casework", kind=f"case.{ev.kind}", subject=sim.case.title[:200],
+                dedupe_key=f"casework.event:{event.pk}", title=f"诉求 #{sim.case.pk}：{label}",
                 body=event.note[:500], url=f"/cases/{sim.case.pk}/", created_at=ev.at,
                 read_at=ev.at + timedelta(hours=2) if ev.at < now - timedelta(days=2) else None,
             ))

@@ -1,4 +1,4 @@
-"""Reads of the casework app: queues, timelines, the five questions, similar requests, inbox."""
+"""Reads of the casework app: queues, timelines, the five questions, similar requests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from gongzhi.org.models import Household
 from gongzhi.org.permissions import own_resident
 
-from .models import Case, CaseEvent, Category, Notification, Tier
+from .models import Case, CaseEvent, Category, Tier
 from .permissions import case_q, department_ids, view_scope, visible_cases_q
 from .search import filter_search, scope_tokens, search_text_for
 
@@ -172,14 +172,6 @@ def supervision_board(user) -> dict:
     due_soon = base.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + timedelta(days=1))
     counts = {t.value: overdue.filter(tier=t.value).count() for t in Tier}
     return {"overdue": overdue, "unanswered": unanswered, "due_soon": due_soon, "overdue_by_tier": counts}
-
-
-def inbox(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("case").order_by("-created_at", "-id")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def categories(community_id: int) -> list[Category]:
