@@ -203,7 +203,7 @@ def test_merge_duplicate_keeps_reporter_informed(client, case_world):
     step(client, w, "community_staff", main, "accept")
     step(client, w, "community_staff", main, "resolve", {"result": "电梯公司已修复"})
     resident_events = Notification.objects.filter(user=w.users["resident"], url=f"/cases/{main}/")
-    assert set(resident_events.values_list("event__kind", flat=True)) >= {"accepted", "resolved"}
+    assert set(resident_events.values_list("kind", flat=True)) >= {"case.accepted", "case.resolved"}
 
 
 def test_change_category_records_correction_and_deadlines(client, case_world):
