@@ -63,6 +63,7 @@ def _register_routers() -> None:
     api.add_router("/org", org_router)
     api.add_router("/party", party_router)
     api.add_router("/casework", casework_router)
+    api.add_router("/inbox", "gongzhi.core.notifications.api.router")  # the shared inbox
     api.add_router("/field", "gongzhi.casework.fieldwork.api.router")  # services, mediation, patrols
     api.add_router("/casework", "gongzhi.casework.rates.api.router")  # /casework/rates, /casework/ping
 

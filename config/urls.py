@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("gongzhi.org.urls")),
     path("", include("gongzhi.casework.fieldwork.urls")),
     path("", include("gongzhi.casework.urls")),
+    path("", include("gongzhi.core.notifications.urls")),
     path("", include("gongzhi.core.urls")),
 ]

@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.core.context_processors.navigation",
-                "gongzhi.casework.context_processors.inbox",
+                "gongzhi.core.notifications.context_processors.inbox",
             ],
         },
     }

@@ -3,12 +3,15 @@
 
 import base64
 import binascii
+import re
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.notifications import selectors as inbox
+from gongzhi.core.notifications.actions import notifications_mark_read
 from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, errors, paginate_queryset
 from gongzhi.core.validators import mask_phone
 
@@ -18,7 +21,6 @@ from . import selectors
 from .actions import departments as department_actions
 from .actions import lifecycle
 from .actions.intake import PhotoIn, case_submit
-from .actions.inbox import notifications_mark_read
 from .models import Case, Channel, Department
 from .permissions import (
     access_case,
@@ -325,16 +327,23 @@ def department_member_remove(request: HttpRequest, department_id: Id, user_id: I
 
 @router.get("/notifications", response=Page[s.NotificationOut])
 def notifications(request: HttpRequest, unread: bool = False, page: PageNumber = 1, page_size: PageSize = 30):
-    qs = selectors.inbox(request.user)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
-    result = paginate_queryset(qs, page=page, page_size=page_size)
+    """The shared inbox (``/api/inbox/notifications``) in this endpoint's older shape, with ``case_id``."""
+    result = paginate_queryset(inbox.inbox(request.user, unread_only=unread), page=page, page_size=page_size)
     result["items"] = [
-        {"id": n.pk, "case_id": n.case_id, "title": n.title, "body": n.body, "url": n.url,
+        {"id": n.pk, "case_id": _case_id(n), "title": n.title, "body": n.body, "url": n.url,
          "created_at": n.created_at, "read": n.read_at is not None}
         for n in result["items"]
     ]
     return result
+
+
+_CASE_URL = re.compile(r"/cases/(\d+)/")
+
+
+def _case_id(n) -> int | None:
+    """A case step's notification leads to its case page (``record()`` sets the url); others have no case."""
+    match = _CASE_URL.fullmatch(n.url) if n.source == "casework" and n.kind.startswith("case.") else None
+    return int(match[1]) if match else None
 
 
 @router.post("/notifications/read", response={204: None})

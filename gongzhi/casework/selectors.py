@@ -1,4 +1,4 @@
-"""Reads of the casework app: queues, timelines, the five questions, similar requests, inbox,
+"""Reads of the casework app: queues, timelines, the five questions, similar requests,
 and what the pages need on top: pickers, filter options, home-page counts, departments and whistles.
 
 The page reads each run a fixed number of queries, whatever the number of cases or people, so the
@@ -27,7 +27,7 @@ from gongzhi.org.models import (
 )
 from gongzhi.org.permissions import own_resident, scope_for
 
-from .models import TIER_ORDER, Case, CaseEvent, Category, Department, Notification, Tier, Whistle
+from .models import TIER_ORDER, Case, CaseEvent, Category, Department, Tier, Whistle
 from .permissions import (
     ROLE_TIER,
     case_q,
@@ -197,14 +197,6 @@ def supervision_board(user) -> dict:
     due_soon = base.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + timedelta(days=1))
     counts = {t.value: overdue.filter(tier=t.value).count() for t in Tier}
     return {"overdue": overdue, "unanswered": unanswered, "due_soon": due_soon, "overdue_by_tier": counts}
-
-
-def inbox(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("case").order_by("-created_at", "-id")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def categories(community_id: int) -> list[Category]:

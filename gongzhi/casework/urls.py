@@ -1,8 +1,12 @@
 """Pages of 有求必应: /cases/ for everyone's own requests and the case page, /casework/ for staff desks."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import case, inbox, photos, resident, staff
+from gongzhi.core.notifications import views as inbox
+
+from .views import case, photos, resident, staff
 
 app_name = "casework"
 urlpatterns = [
@@ -13,9 +17,10 @@ urlpatterns = [
     path("cases/<int:pk>/", case.case_detail, name="detail"),
     path("cases/<int:pk>/<slug:step>/", case.case_step, name="step"),
     path("cases/photos/<int:pk>/", photos.photo, name="photo"),
-    path("cases/inbox/", inbox.inbox, name="inbox"),
+    # The inbox moved to /inbox/ (gongzhi.core.notifications); old links keep working, and a GET writes nothing.
+    path("cases/inbox/", login_required(RedirectView.as_view(pattern_name="inbox:list", query_string=True)), name="inbox"),
     path("cases/inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
-    path("cases/inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
+    path("cases/inbox/<int:pk>/", inbox.notification_open, name="inbox_open"),
     # Handlers and staff.
     path("casework/", staff.queue, name="queue"),
     path("casework/handlers/", staff.handler_options, name="handler_options"),

@@ -73,3 +73,6 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from .notifications.models import Notification  # noqa: E402, F401  (the inbox's model lives in its package)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.notifications.actions import notify
 from gongzhi.org.models import ROLE_SCOPE, Role, RoleAssignment, ScopeLevel
 
 from .. import error_codes as codes
-from ..models import Case, CaseEvent, Notification, Tier
+from ..models import Case, CaseEvent, Tier
 
 
 def transition_error(case: Case, action_label: str) -> ApplicationError:
@@ -69,6 +70,16 @@ def reporter_ids(case: Case) -> set[int]:
     return ids
 
 
+def case_url(case_id: int) -> str:
+    """Where a case's notifications lead (the case page)."""
+    return f"/cases/{case_id}/"
+
+
+def event_key(event_id: int) -> str:
+    """The inbox's dedupe key for a case step: one notification per user per event."""
+    return f"casework.event:{event_id}"
+
+
 def record(
     case: Case,
     *,
@@ -97,20 +108,9 @@ def record(
     recipients = set(notify_users)
     if notify_reporters and public:
         recipients |= reporter_ids(case)
-    actor_id = getattr(actor, "pk", None)
-    recipients.discard(actor_id)
-    recipients.discard(None)
-    if recipients:
-        label = CaseEvent.Kind(kind).label
-        title = _("诉求 #%(id)s：%(step)s") % {"id": case.pk, "step": label}
-        Notification.objects.bulk_create(
-            [
-                Notification(user_id=uid, case=case, event=event, title=title, body=note[:500],
-                             url=f"/cases/{case.pk}/")
-                for uid in sorted(recipients)
-            ],
-            ignore_conflicts=True,
-        )
+    notify(users=recipients, actor=actor, source="casework", kind=f"case.{kind}", subject=case.title,
+           title=_("诉求 #%(id)s：%(step)s") % {"id": case.pk, "step": CaseEvent.Kind(kind).label},
+           body=note, url=case_url(case.pk), dedupe_key=event_key(event.pk))
     audit_record(
         actor=actor,
         action=f"case.{kind}",

@@ -48,9 +48,10 @@ from datetime import datetime, time
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core.notifications.models import Notification
 from gongzhi.org.models import Resident, RoleAssignment
 
-from ..models import Case, CaseEvent, Category, Department, Mediation, Notification, Whistle
+from ..models import Case, CaseEvent, Category, Department, Mediation, Whistle
 from .history import Plan
 from .texts import search_text
 from .writing import explicit_timestamps
@@ -91,7 +92,7 @@ def delete_requests() -> None:
     dept_users = set(Department.members.through.objects.values_list("user_id", flat=True))
     keep = set(RoleAssignment.objects.values_list("user_id", flat=True))
     keep |= set(Resident.objects.filter(user__isnull=False).values_list("user_id", flat=True))
-    Notification.objects.all().delete()
+    Notification.objects.filter(source="casework").delete()
     Mediation.objects.all().delete()
     Whistle.objects.all().delete()
     Case.objects.filter(merged_into__isnull=False).delete()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from gongzhi.core.notifications.models import Notification
+
 from ..models import (
     Case,
     CaseEvent,
@@ -14,7 +16,6 @@ from ..models import (
     Mediation,
     MediationParty,
     MediationSession,
-    Notification,
     Whistle,
 )
 from .catalog import NOTIFY_DAYS
@@ -132,7 +133,8 @@ def _notifications(events: list[CaseEvent], owners: list, now: datetime) -> None
         label = K(ev.kind).label
         for uid in sorted(recipients):
             rows.append(Notification(
-                user_id=uid, case=sim.case, event=event, title=f"诉求 #{sim.case.pk}：{label}",
+                user_id=uid, source="casework", kind=f"case.{ev.kind}", subject=sim.case.title[:200],
+                dedupe_key=f"casework.event:{event.pk}", title=f"诉求 #{sim.case.pk}：{label}",
                 body=event.note[:500], url=f"/cases/{sim.case.pk}/", created_at=ev.at,
                 read_at=ev.at + timedelta(hours=2) if ev.at < now - timedelta(days=2) else None,
             ))

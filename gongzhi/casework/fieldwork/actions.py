@@ -1,8 +1,8 @@
 """Shared by the actions of services, mediation and patrols: notifications and input cleaning.
 
 Case steps go through ``actions.common.record()``; service orders and patrols are not
-cases, so they notify through ``notify()`` here (same Notification table, no
-case or event) and audit with ``audit_record`` directly.
+cases, so they notify through ``notify()`` here (the shared inbox,
+``gongzhi.core.notifications``, without a dedupe key) and audit with ``audit_record`` directly.
 """
 
 from __future__ import annotations
@@ -14,24 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.notifications import actions as inbox
 from gongzhi.org.models import RoleAssignment
-
-from ..models import Notification
 
 REQUIRED = "required"
 TOO_LONG = "too_long"
 INVALID_DATETIME = "invalid_datetime"
 
 
-def notify(user_ids: Iterable[int | None], *, actor, title: str, body: str = "", url: str = "") -> list[int]:
+def notify(user_ids: Iterable[int | None], *, actor, title: str, body: str = "", url: str = "",
+           kind: str = "field") -> list[int]:
     """One in-app notification per user concerned, never to the actor. Returns who was notified."""
-    recipients = {uid for uid in user_ids if uid}
-    recipients.discard(getattr(actor, "pk", None))
-    if recipients:
-        Notification.objects.bulk_create(
-            [Notification(user_id=uid, title=title[:200], body=body[:500], url=url[:200]) for uid in sorted(recipients)]
-        )
-    return sorted(recipients)
+    return inbox.notify(users=user_ids, actor=actor, source="casework", kind=kind, title=title, body=body, url=url)
 
 
 def role_holders(roles: Iterable[str], *, region_id: int) -> list[int]:

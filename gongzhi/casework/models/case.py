@@ -344,32 +344,3 @@ class Whistle(models.Model):
             models.Index(fields=["department", "status"], name="whistle_department"),
             models.Index(fields=["status", "ack_due_at"], name="whistle_due"),
         ]
-
-
-class Notification(models.Model):
-    """An in-app message to one user about a case (one per user per event)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
-    )
-    case = models.ForeignKey(
-        Case, verbose_name=_("诉求"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    event = models.ForeignKey(
-        CaseEvent, verbose_name=_("记录"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(_("链接"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "event"], condition=models.Q(event__isnull=False),
-                                    name="notification_once_per_event")
-        ]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")]

@@ -4,8 +4,9 @@ import json
 
 from PIL import Image
 
-from gongzhi.casework.models import Case, CaseEvent, Notification
+from gongzhi.casework.models import Case, CaseEvent
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 
 
 def as_user(client, world, role):

@@ -115,7 +115,7 @@ def test_request_from_phone_to_rated(phone_page, case_world, screenshot_dir, tmp
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(shots / "casework_inbox_375.png"), full_page=True)
     _fits_phone(page)
-    page.locator("#inbox a").first.click()
+    page.locator("#inbox button").first.click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/cases/{case.pk}/")
     assert "已更换楼道灯泡" in page.locator("#outcome").inner_text()

@@ -23,10 +23,10 @@ from gongzhi.casework.models import (
     ClassifierModel,
     Department,
     Mediation,
-    Notification,
     Whistle,
 )
 from gongzhi.casework.selectors import queue
+from gongzhi.core.notifications.models import Notification
 from gongzhi.org.demo.logins import DEMO_PASSWORD, LOGIN_BY_KEY
 from gongzhi.org.models import Region, Role, RoleAssignment
 

@@ -13,7 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from gongzhi.casework.actions import intake, lifecycle
-from gongzhi.casework.models import Case, CaseEvent, Category, Notification
+from gongzhi.casework.models import Case, CaseEvent, Category
+from gongzhi.core.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,9 @@ def test_demo_deadlines_tiers_and_escalations_are_intakes_and_the_lifecycles():
     for e in CaseEvent.objects.order_by("created_at", "id"):
         events[e.case_id].append(e)
     recent = defaultdict(set)
-    for event_id, user_id in Notification.objects.values_list("event_id", "user_id"):
-        recent[event_id].add(user_id)
+    for key, user_id in Notification.objects.filter(source="casework", dedupe_key__startswith="casework.event:") \
+            .values_list("dedupe_key", "user_id"):
+        recent[int(key.rsplit(":", 1)[1])].add(user_id)
     cases = list(Case.objects.select_related("category", "household", "building", "community"))
     assert len(cases) > 200
     corrected = escalated = checked_notifications = 0

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gongzhi.casework.models import Case, CaseEvent, CategoryCorrection, Notification, Whistle
+from gongzhi.casework.models import Case, CaseEvent, CategoryCorrection, Whistle
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 
 from .helpers import as_user, photo, post, snapshot, submit_as
 
@@ -50,10 +51,10 @@ def test_full_life_at_the_building(client, case_world):
     # Every step was audited with who did it.
     assert AuditEvent.objects.filter(action__startswith="case.", target_id=str(cid)).count() == len(kinds)
     # The resident was told of every step taken by somebody else.
-    resident_notes = Notification.objects.filter(user=w.users["resident"], case_id=cid)
+    resident_notes = Notification.objects.filter(user=w.users["resident"], url=f"/cases/{cid}/")
     assert resident_notes.count() == 5  # accepted, started, progress, resolved, closed
     # The handler hears about verification and rating.
-    assert Notification.objects.filter(user=w.users["building_head"], event__kind__in=["verified", "rated"]).count() == 2
+    assert Notification.objects.filter(user=w.users["building_head"], kind__in=["case.verified", "case.rated"]).count() == 2
 
 
 def test_resident_sees_only_public_timeline(client, case_world):
@@ -94,7 +95,7 @@ def test_escalate_whistle_and_department_report(client, case_world):
     assert whistle.status == "pending" and whistle.ack_due_at > timezone.now()
     case.refresh_from_db()
     assert case.tier == "department" and case.department == housing
-    assert Notification.objects.filter(user=w.users["department"], case_id=cid).exists()
+    assert Notification.objects.filter(user=w.users["department"], url=f"/cases/{cid}/").exists()
     # The department sees it now, acknowledges (报到) and resolves.
     dept = as_user(client, w, "department")
     assert dept.get(f"/api/casework/cases/{cid}").status_code == 200
@@ -124,7 +125,7 @@ def test_reopen_when_not_fixed(client, case_world):
     assert response.status_code == 200
     case = Case.objects.get(pk=cid)
     assert case.status == "in_progress" and case.reopen_count == 1 and case.resolved_at is None
-    assert Notification.objects.filter(user=w.users["building_head"], event__kind="reopened").exists()
+    assert Notification.objects.filter(user=w.users["building_head"], kind="case.reopened").exists()
     step(client, w, "building_head", cid, "resolve", {"result": "重新更换了阀门"})
     step(client, w, "resident", cid, "rate", {"rating": 2})
     assert step(client, w, "resident", cid, "reopen", {"reason": "又漏了"}).status_code == 200
@@ -201,8 +202,8 @@ def test_merge_duplicate_keeps_reporter_informed(client, case_world):
     # Progress on the main case reaches the duplicate's reporter.
     step(client, w, "community_staff", main, "accept")
     step(client, w, "community_staff", main, "resolve", {"result": "电梯公司已修复"})
-    resident_events = Notification.objects.filter(user=w.users["resident"], case_id=main)
-    assert set(resident_events.values_list("event__kind", flat=True)) >= {"accepted", "resolved"}
+    resident_events = Notification.objects.filter(user=w.users["resident"], url=f"/cases/{main}/")
+    assert set(resident_events.values_list("kind", flat=True)) >= {"case.accepted", "case.resolved"}
 
 
 def test_change_category_records_correction_and_deadlines(client, case_world):
@@ -241,7 +242,7 @@ def test_dispatch_and_bulk_dispatch_all_or_nothing(client, case_world):
     assert r.status_code == 200
     assert set(Case.objects.filter(pk__in=[a, b]).values_list("status", "handler_id")) == {
         ("dispatched", w.users["grid_worker"].pk)}
-    assert Notification.objects.filter(user=w.users["grid_worker"], event__kind="dispatched").count() == 2
+    assert Notification.objects.filter(user=w.users["grid_worker"], kind="case.dispatched").count() == 2
 
 
 def test_hand_over_to_colleague(client, case_world):

@@ -18,10 +18,10 @@ from gongzhi.casework.models import (
     Mediation,
     MediationParty,
     MediationSession,
-    Notification,
 )
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 M = Mediation.Status
@@ -86,7 +86,7 @@ def test_mediation_from_open_to_agreement_resolves_the_case(case_world, accepted
         worker, worker, w.c1.pk, M.OPEN)
     opened = CaseEvent.objects.filter(case=accepted).order_by("pk").last()
     assert opened.kind == "progress" and "已启动矛盾纠纷调解" in opened.note and opened.public
-    assert Notification.objects.filter(user=resident, event=opened).exists()  # the reporter follows it
+    assert Notification.objects.filter(user=resident, dedupe_key=f"casework.event:{opened.pk}").exists()  # the reporter follows it
 
     ready_to_close(w, mediation)
     parties = list(mediation.parties.order_by("pk"))
@@ -114,7 +114,7 @@ def test_close_without_resolving_and_other_outcomes(case_world, accepted):
     staff = w.users["community_staff"]
     mediation = ma.mediation_open(actor=staff, case_id=accepted.pk, mediator_id=w.users["grid_head"].pk)
     assert mediation.mediator == w.users["grid_head"]
-    assert Notification.objects.filter(user=w.users["grid_head"], case=accepted).exists()
+    assert Notification.objects.filter(user=w.users["grid_head"], url=f"/cases/{accepted.pk}/").exists()
     ready_to_close(w, mediation)
     ma.mediation_close(actor=staff, mediation_id=mediation.pk, outcome="not_agreed", note="双方分歧较大，建议诉讼")
     accepted.refresh_from_db()

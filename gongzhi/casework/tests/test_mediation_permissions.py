@@ -23,9 +23,9 @@ from gongzhi.casework.models import (
     Mediation,
     MediationParty,
     MediationSession,
-    Notification,
 )
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 from gongzhi.org.testing.world import ROLE_KEYS
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from gongzhi.casework.models import Case, CaseEvent, Category, Notification, Open311Key
+from gongzhi.casework.models import Case, CaseEvent, Category, Open311Key
 from gongzhi.casework.open311.actions import open311_key_revoke
 from gongzhi.casework.open311.testing import (
     BASE,
@@ -22,6 +22,7 @@ from gongzhi.casework.open311.testing import (
     xml_root,
 )
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 
 from .helpers import snapshot
 
@@ -71,7 +72,7 @@ def test_post_json_creates_a_case_through_intake(client, case_world, key):
         "account_id": "acct-7", "attributes": {"facility": "street_light", "urgency": "urgent"},
     }
     # The community's staff are told; the step is audited without a user.
-    assert Notification.objects.filter(case=case, user=w.users["community_staff"]).exists()
+    assert Notification.objects.filter(url=f"/cases/{case.pk}/", user=w.users["community_staff"]).exists()
     audit = AuditEvent.objects.get(action="case.submitted", target_id=str(case.pk))
     assert audit.actor_id is None and audit.changes["channel"] == "open311"
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from gongzhi.casework.patrols import actions as pa
 from gongzhi.casework.patrols import selectors as fs
-from gongzhi.casework.models import Case, CaseEvent, Notification, Patrol, PatrolStop
+from gongzhi.casework.models import Case, CaseEvent, Patrol, PatrolStop
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

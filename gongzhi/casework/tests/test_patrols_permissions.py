@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from gongzhi.casework.models import Case, Notification, Patrol, PatrolStop
+from gongzhi.casework.models import Case, Patrol, PatrolStop
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 from gongzhi.org.testing.world import ROLE_KEYS
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gongzhi.casework.services import actions as sa
-from gongzhi.casework.models import Notification, ServiceOffering, ServiceOrder
+from gongzhi.casework.models import ServiceOffering, ServiceOrder
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 
 from .field_world import build_field
 

@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from gongzhi.casework.models import Notification, ServiceOffering, ServiceOrder
+from gongzhi.casework.models import ServiceOffering, ServiceOrder
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.notifications.models import Notification
 from gongzhi.org.models import Role
 from gongzhi.org.testing.world import ROLE_KEYS
 

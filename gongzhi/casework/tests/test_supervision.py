@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.casework.actions.supervision import sweep_deadlines
-from gongzhi.casework.models import Case, CaseEvent, Notification, Whistle
+from gongzhi.casework.models import Case, CaseEvent, Whistle
 from gongzhi.casework.tasks import casework_sweep
 from gongzhi.core.models import ScheduledJob
+from gongzhi.core.notifications.models import Notification
 
 from .helpers import as_user, post, submit_as
 
@@ -32,7 +33,7 @@ def test_unanswered_case_escalates_once(client, case_world):
     assert case.tier == "grid" and case.escalation_level == 1 and case.status == "submitted"
     event = case.events.get(kind="escalated")
     assert event.actor is None and event.data["automatic"] is True
-    assert Notification.objects.filter(event=event, user=w.users["grid_worker"]).exists()
+    assert Notification.objects.filter(dedupe_key=f"casework.event:{event.pk}", user=w.users["grid_worker"]).exists()
     assert case.response_due_at > later  # the grid gets its own response window
     # A second run at the same moment changes nothing.
     assert sweep_deadlines(now=later).escalated == 0
@@ -62,7 +63,7 @@ def test_overdue_flagged_once_and_supervisors_told(client, case_world):
     assert case.overdue_flagged_at == later and case.escalation_level == 1
     event = case.events.get(kind="overdue")
     assert not event.public
-    told = set(Notification.objects.filter(event=event).values_list("user_id", flat=True))
+    told = set(Notification.objects.filter(dedupe_key=f"casework.event:{event.pk}").values_list("user_id", flat=True))
     assert told == {w.users["building_head"].pk, w.users["community_secretary"].pk, w.users["community_staff"].pk}
     assert sweep_deadlines(now=later + timedelta(hours=1)).overdue == 0
 
@@ -76,7 +77,7 @@ def test_reminder_before_deadline(client, case_world):
     near = case.resolution_due_at - timedelta(hours=5)
     assert sweep_deadlines(now=near).reminded == 1
     assert sweep_deadlines(now=near + timedelta(hours=1)).reminded == 0  # not again within 12 hours
-    assert Notification.objects.filter(user=w.users["building_head"], event__kind="reminded").count() == 1
+    assert Notification.objects.filter(user=w.users["building_head"], kind="case.reminded").count() == 1
 
 
 def test_whistle_not_acknowledged_in_time(client, case_world):

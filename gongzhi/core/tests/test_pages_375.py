@@ -35,14 +35,18 @@ SKIPPED_PREFIXES = ("admin/", "api/", "open311/", "i18n/", "static/", "media/")
 NOT_PAGES = {
     # Health check for load balancers (JSON).
     "core:healthz": "JSON",
+    # The inbox
+    "inbox:open": "POST marks read and redirects, GET only redirects (to the case page, swept as casework:detail)",
+    "inbox:read_all": "POST only",
     # Accounts
     "accounts:logout": "POST only",
     # 有求必应
     "casework:similar": "POST, htmx fragment (_similar.html)",
     "casework:step": "POST only (each step of the case page)",
     "casework:photo": "image download",
-    "casework:inbox_read_all": "POST only",
-    "casework:inbox_open": "marks read and redirects to the case page (swept as casework:detail)",
+    "casework:inbox": "redirect to inbox:list (the old address)",
+    "casework:inbox_read_all": "POST only (the old address of inbox:read_all)",
+    "casework:inbox_open": "redirects to the notification's link (the old address of inbox:open)",
     "casework:handler_options": "htmx fragment (_handler_options.html)",
     "casework:intake_rooms": "htmx fragment (_intake_rooms.html)",
     "casework:whistle_ack": "POST only",
@@ -113,7 +117,7 @@ VISITS = [
     Visit("cases_mine", "resident", "casework:mine", _url("casework:mine")),
     Visit("case_new", "resident", "casework:new", _url("casework:new")),
     Visit("case_resident", "resident", "casework:detail", _url("casework:detail", "case_resolved.pk")),
-    Visit("inbox", "resident", "casework:inbox", _url("casework:inbox")),
+    Visit("inbox", "resident", "inbox:list", _url("inbox:list")),
     Visit("services", "resident", "field:services", _url("field:services")),
     Visit("order_new", "resident", "field:order_new", _url("field:order_new", "haircut.pk")),
     Visit("orders_mine", "resident", "field:my_orders", _url("field:my_orders")),
