@@ -10,7 +10,6 @@ Import chain, with no cycle: ``actions`` → ``tasks`` → ``importing``.
 
 from __future__ import annotations
 
-import uuid
 from typing import IO
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.effects import enqueue_on_commit, save_file_on_commit
 from gongzhi.core.errors import ApplicationError
 
 from ..models import RosterImport
@@ -45,10 +45,12 @@ def roster_import_start(*, actor, community_id: int, upload: UploadedFile) -> Ro
             size=upload.size,
             phase="",
         )
-        record.file.save(f"roster-{uuid.uuid4().hex}.xlsx", upload, save=False)
+        upload.seek(0)
+        # The file is written, then the task queued, only once the row is committed (core.effects):
+        # a rollback leaves neither an orphan file nor a task about a row that does not exist.
+        save_file_on_commit(record.file, "roster.xlsx", upload.read())
         record.save()
-        import_id = record.pk
-        transaction.on_commit(lambda: run_roster_import.enqueue(import_id))
+        enqueue_on_commit(run_roster_import, record.pk)
     return record
 
 

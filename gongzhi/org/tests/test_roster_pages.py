@@ -161,8 +161,11 @@ def test_task_is_enqueued_only_after_commit(world, login, django_capture_on_comm
         client.post(reverse("org:roster_upload"), {"community": world.c1.pk, "file": upload(good_workbook())})
     record = RosterImport.objects.get()
     assert record.status == RosterImport.Status.PENDING
-    assert len(callbacks) == 1
+    assert not record.file.storage.exists(record.file.name)  # not even the file before commit
+    assert len(callbacks) == 2  # write the file, then queue the task
     callbacks[0]()
+    assert record.file.storage.exists(record.file.name)
+    callbacks[1]()  # the import runs (and deletes the uploaded file when done)
     record.refresh_from_db()
     assert record.status == RosterImport.Status.SUCCEEDED
 
