@@ -1,11 +1,7 @@
 import pytest
 
-
-@pytest.fixture
-def world(db):
-    from gongzhi.org.testing.world import build_world
-
-    return build_world()
+# The test world (built once per process; world, case_world, APP_WORLD) and its fixtures.
+pytest_plugins = ["gongzhi.testing.plugin"]
 
 
 @pytest.fixture
@@ -88,10 +84,3 @@ def screenshot_dir():
     path = Path(__file__).parent / "test-artifacts" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-@pytest.fixture
-def case_world(world):
-    from gongzhi.casework.testing import build_casework
-
-    return build_casework(world)
