@@ -87,7 +87,7 @@ def expected_status(allowed: Collection[str], refused: Collection[str] = ()) -> 
     return lambda role: 200 if role in allowed else 403 if role in refused else 404
 
 
-def check_reads(world, url: str, expected, *, refused: Collection[str] = (),
+def check_reads(world, url: str, expected, refused: Collection[str] = (), *,
                 roles: Iterable[str] = ROLE_KEYS) -> None:
     """GET ``url`` as every role; ``expected`` is the allowed roles (see ``expected_status``) or ``role -> status``.
 
