@@ -32,6 +32,24 @@ def _empty_if_kept() -> None:
         call_command("flush", verbosity=0, interactive=False)
 
 
+def _uses_app_world(item) -> bool:
+    module = getattr(item, "module", None)
+    return getattr(module, "APP_WORLD", None) is not None and "app_world" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items):
+    """In a module with an APP_WORLD, run the tests that do not use it first, before it is built.
+
+    The app world's rows stay in the database from its first test to the module's end, so a test
+    that expects only the base world must run before. The sort is stable and keeps modules
+    together: the order is otherwise the file's.
+    """
+    modules: dict[int, list] = {}
+    for item in items:
+        modules.setdefault(id(getattr(item, "module", None)), []).append(item)
+    items[:] = [item for group in modules.values() for item in sorted(group, key=_uses_app_world)]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _gz_base_world(django_db_setup, django_db_blocker):
     from django.db import connection
@@ -84,11 +102,11 @@ def _gz_module_world(request, _gz_base_world, django_db_blocker):
 
 
 @pytest.fixture
-def _gz_worlds(_gz_module_world):
-    """One fresh copy per test of (world, app world): the module's if it has one, else the base world's."""
-    if _gz_module_world is None:
+def _gz_worlds(request):
+    """One fresh copy per test of (world, app world): the module's if the test uses it, else the base world's."""
+    if "app_world" not in request.fixturenames or getattr(request.module, "APP_WORLD", None) is None:
         return fresh(BASE.world), None
-    return fresh(_gz_module_world)
+    return fresh(request.getfixturevalue("_gz_module_world"))
 
 
 @pytest.fixture
@@ -104,7 +122,7 @@ def case_world(world):
 
 
 @pytest.fixture
-def app_world(world, _gz_worlds):
+def app_world(_gz_module_world, world, _gz_worlds):
     """What the module's APP_WORLD builder returned, fresh for this test (same copy as ``world``)."""
     if _gz_worlds[1] is None:
         raise pytest.UsageError("app_world needs APP_WORLD = builder in the test module")
