@@ -13,13 +13,15 @@
   rolled back when the module ends (each test's transaction nests in it as a savepoint).
   ``world`` is then that module's world and ``app_world`` what the builder returned, both
   deep-copied per test. Such modules must not hold transactional tests.
+* ``empty_database``: a test of code that refuses to run over existing data (the demo seed)
+  gets a database without the base world, inside its rolled-back transaction.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from .world import BASE, SESSIONS, atomic_block, build_base_world, fresh, remember_sessions
+from .world import BASE, SESSIONS, atomic_block, build_base_world, empty_world, fresh, remember_sessions
 
 
 def _empty_if_kept() -> None:
@@ -127,3 +129,9 @@ def app_world(_gz_module_world, world, _gz_worlds):
     if _gz_worlds[1] is None:
         raise pytest.UsageError("app_world needs APP_WORLD = builder in the test module")
     return _gz_worlds[1]
+
+
+@pytest.fixture
+def empty_database(db):
+    """No base world in this test (deleted in its transaction, back after): for code that needs an empty database."""
+    empty_world()
