@@ -15,8 +15,8 @@ Each login of the world also gets a session row at build time (``SESSIONS``), so
 
 from __future__ import annotations
 
-import copy
 import dataclasses
+import pickle
 from typing import Any
 
 from django.conf import settings
@@ -108,8 +108,12 @@ def atomic_block():
 
 
 def fresh(obj):
-    """A deep copy of a world (or a tuple of worlds) with no cached scopes on its model instances."""
-    copied = copy.deepcopy(obj)
+    """A deep copy of a world (or a tuple of worlds) with no cached scopes on its model instances.
+
+    Copied through pickle (what ``copy.deepcopy`` does for model instances, about three times
+    faster here): instances shared inside the world stay shared in the copy.
+    """
+    copied = pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
     for instance in _instances(copied, set()):
         for key in [k for k in instance.__dict__ if k.startswith("_gz_")]:
             del instance.__dict__[key]
