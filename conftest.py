@@ -8,9 +8,10 @@ pytest_plugins = ["gongzhi.testing.plugin"]
 def login(client):
     """Log a user in on the Django test client: ``login(user)``."""
 
+    from gongzhi.testing.kit import log_in
+
     def _login(user):
-        client.force_login(user, backend="gongzhi.accounts.backends.PhoneBackend")
-        return client
+        return log_in(client, user)  # the world's session for its logins, else force_login
 
     return _login
 
