@@ -93,11 +93,14 @@ def build_base_world():
 def empty_world() -> None:
     """Delete the base world's rows, inside the test's transaction (the rollback brings them back).
 
-    For the few tests of code that needs an empty database (the demo refuses to seed over data).
+    For the few tests of code that needs an empty database (the demo refuses to seed over data, a
+    one-community deployment needs no jurisdiction). In a transactional test the deletion is
+    committed; the flush after it and the rebuild bring the base world back.
     Foreign keys are checked at the end of the transaction, so the order does not matter.
     """
-    for model, preset in WORLD_TABLES.items():
-        model._base_manager.exclude(pk__in=preset)._raw_delete(using="default")
+    with transaction.atomic():  # a transactional test: checked (and committed) once, at the end
+        for model, preset in WORLD_TABLES.items():
+            model._base_manager.exclude(pk__in=preset)._raw_delete(using="default")
 
 
 def atomic_block():
