@@ -11,8 +11,9 @@
 * App worlds: a test module that sets ``APP_WORLD = build_party_world`` (any ``builder(world)``)
   gets it built once per module, on a copy of the base world, inside an outer transaction
   rolled back when the module ends (each test's transaction nests in it as a savepoint).
-  ``world`` is then that module's world and ``app_world`` what the builder returned, both
-  deep-copied per test. Such modules must not hold transactional tests.
+  A test that asks for ``app_world`` (what the builder returned) gets, as ``world``, the world
+  the builder extended, both copied fresh; the module's other tests get the base world and run
+  first (``pytest_collection_modifyitems``). Such modules must not hold transactional tests.
 * ``empty_database``: a test of code that refuses to run over existing data (the demo seed)
   gets a database without the base world, inside its rolled-back transaction.
 """
