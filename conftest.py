@@ -1,20 +1,17 @@
 import pytest
 
-
-@pytest.fixture
-def world(db):
-    from gongzhi.org.testing.world import build_world
-
-    return build_world()
+# The test world (built once per process; world, case_world, APP_WORLD) and its fixtures.
+pytest_plugins = ["gongzhi.testing.plugin"]
 
 
 @pytest.fixture
 def login(client):
     """Log a user in on the Django test client: ``login(user)``."""
 
+    from gongzhi.testing.kit import log_in
+
     def _login(user):
-        client.force_login(user, backend="gongzhi.accounts.backends.PhoneBackend")
-        return client
+        return log_in(client, user)  # the world's session for its logins, else force_login
 
     return _login
 
@@ -88,10 +85,3 @@ def screenshot_dir():
     path = Path(__file__).parent / "test-artifacts" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-@pytest.fixture
-def case_world(world):
-    from gongzhi.casework.testing import build_casework
-
-    return build_casework(world)

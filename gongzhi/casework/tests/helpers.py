@@ -7,11 +7,11 @@ from PIL import Image
 from gongzhi.casework.models import Case, CaseEvent
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
+from gongzhi.testing import kit
 
 
 def as_user(client, world, role):
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
+    return kit.log_in(client, world.users[role])
 
 
 def post(client, url, body=None):
@@ -28,13 +28,10 @@ def photo(data: bytes | None = None, name="leak.png") -> dict:
     return {"name": name, "data": base64.b64encode(data if data is not None else png_bytes()).decode()}
 
 
-def snapshot():
-    return (
-        list(Case.objects.order_by("pk").values_list("pk", "status", "tier", "handler_id", "category_id", "rating")),
-        CaseEvent.objects.count(),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
+snapshot = kit.snapshot_of(
+    Case.objects.values_list("pk", "status", "tier", "handler_id", "category_id", "rating"),
+    counts=(CaseEvent, Notification, AuditEvent),
+)
 
 
 def submit_as(client, world, role, **body):

@@ -14,6 +14,7 @@ from gongzhi.casework.models import Department
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
 from gongzhi.org.testing.world import ROLE_KEYS, make_user
+from gongzhi.testing import kit
 
 from .helpers import post
 from .test_pages_support import as_role, element, text
@@ -291,7 +292,7 @@ def test_editor_of_another_community_is_refused(client, case_world):
 def test_superuser_chooses_the_community(client, case_world):
     w = case_world
     root = make_user("平台管理员", is_superuser=True)
-    client.force_login(root, backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, root)
     html = text(client.get(PAGE))
     assert 'id="new-community"' in html and w.c2.name in element(html, "new-community")
     response = client.post(PAGE, _create(w, community=w.c2.pk))

@@ -4,6 +4,7 @@ import pytest
 
 from gongzhi.casework.models import Case, CasePhoto, Channel
 from gongzhi.core.notifications.models import Notification
+from gongzhi.testing import kit
 
 from .helpers import as_user, photo, png_bytes, post, snapshot, submit_as
 
@@ -139,7 +140,7 @@ def test_repeated_submission_with_same_idempotency_key(client, case_world):
     assert second.json()["details"] == {"case_id": first.json()["id"]}
     assert snapshot() == before
     # The header works too, and keys are per submitter.
-    client.force_login(w.users["resident"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, w.users["resident"])
     third = client.post("/api/casework/cases", data='{"household_id": %d, "description": "x"}' % body["household_id"],
                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-123")
     assert third.status_code == 409

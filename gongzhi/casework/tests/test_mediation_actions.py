@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +23,7 @@ from gongzhi.casework.models import (
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 M = Mediation.Status
@@ -33,29 +35,9 @@ def dispute(w, household="b1 1-101", user="resident", **kw) -> Case:
     return case_submit(actor=w.users[user], household_id=w.h(household).pk, category_code="neighbour_dispute", **kw)
 
 
-def snapshot():
-    return (
-        sorted(map(repr, Mediation.objects.order_by("pk").values())),
-        sorted(map(repr, MediationParty.objects.order_by("pk").values())),
-        sorted(map(repr, MediationSession.objects.order_by("pk").values())),
-        sorted(map(repr, Case.objects.order_by("pk").values("pk", "status", "resolution"))),
-        CaseEvent.objects.count(),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-def expect_error(code: str, call, *, status: int | None = None, field: str | None = None):
-    before = snapshot()
-    with pytest.raises(ApplicationError) as info:
-        call()
-    assert info.value.code == code, info.value.message
-    if status is not None:
-        assert info.value.status == status
-    if field is not None:
-        assert info.value.field == field
-    assert snapshot() == before, "a refused action changed something"
-    return info.value
+snapshot = kit.snapshot_of(Mediation, MediationParty, MediationSession, Case.objects.values("pk", "status", "resolution"),
+                           counts=(CaseEvent, Notification, AuditEvent))
+expect_error = partial(kit.expect_error, snapshot=snapshot)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import json
 import uuid
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from gongzhi.casework.actions import lifecycle
@@ -27,6 +26,7 @@ from gongzhi.casework.models import (
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,21 +35,7 @@ MEDIATORS = {"community_secretary", "community_staff", "grid_head", "grid_worker
 READERS = MEDIATORS | {"subdistrict_staff"}
 
 
-def client_for(world, role: str) -> Client:
-    client = Client()
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
-
-
-def snapshot():
-    return (
-        sorted(map(repr, Mediation.objects.order_by("pk").values())),
-        sorted(map(repr, MediationParty.objects.order_by("pk").values())),
-        sorted(map(repr, MediationSession.objects.order_by("pk").values())),
-        CaseEvent.objects.count(),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
+snapshot = kit.snapshot_of(Mediation, MediationParty, MediationSession, counts=(CaseEvent, Notification, AuditEvent))
 
 
 @pytest.fixture
@@ -80,32 +66,6 @@ def fresh_mediation(w, template: Case) -> Mediation:
     return m
 
 
-def check_reads(world, url: str, allowed: set[str]) -> None:
-    failures = []
-    for role in ROLES:
-        want = 200 if role in allowed else 404
-        got = client_for(world, role).get(url).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-    assert not failures, f"{url}: " + "; ".join(failures)
-
-
-def check_writes(world, setup, request, expected) -> None:
-    failures = []
-    for role in ROLES:
-        obj = setup()
-        want = expected(role)
-        before = snapshot()
-        got = request(client_for(world, role), obj).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-        elif got >= 400 and snapshot() != before:
-            failures.append(f"{role}: refused but something changed")
-        elif got < 400 and snapshot() == before:
-            failures.append(f"{role}: allowed but nothing changed")
-    assert not failures, "; ".join(failures)
-
-
 def mediators_or_403(role: str, ok: int = 302) -> int:
     return ok if role in MEDIATORS else 403 if role == "subdistrict_staff" else 404
 
@@ -114,57 +74,57 @@ def test_pages_read(case_world, dispute):
     w = case_world
     m = fresh_mediation(w, dispute)
     # The list: whoever mediates or reads somewhere (c2's staff see their own, empty list).
-    check_reads(w, "/mediation/", READERS | {"outsider"})
-    check_reads(w, "/mediation/?status=all", READERS | {"outsider"})
-    check_reads(w, f"/mediation/{m.pk}/", READERS)
-    check_reads(w, "/mediation/open/", MEDIATORS | {"outsider"})
-    check_reads(w, f"/mediation/open/?case={dispute.pk}", MEDIATORS)
+    kit.check_reads(w, "/mediation/", READERS | {"outsider"})
+    kit.check_reads(w, "/mediation/?status=all", READERS | {"outsider"})
+    kit.check_reads(w, f"/mediation/{m.pk}/", READERS)
+    kit.check_reads(w, "/mediation/open/", MEDIATORS | {"outsider"})
+    kit.check_reads(w, f"/mediation/open/?case={dispute.pk}", MEDIATORS)
     party = m.parties.get(side="applicant")
     url = f"/mediation/parties/{party.pk}/phone/"
     for role in ROLES:
-        response = client_for(w, role).get(url)
+        response = kit.client_for(w.users[role]).get(url)
         want = 200 if role in MEDIATORS else 403 if role == "subdistrict_staff" else 404
         assert response.status_code == want, role
         if want == 200:
             assert "13800001111" in response.content.decode()
     # Lists show the number masked.
-    page = client_for(w, "community_staff").get(f"/mediation/{m.pk}/").content.decode()
+    page = kit.client_for(w.users["community_staff"]).get(f"/mediation/{m.pk}/").content.decode()
     assert "13800001111" not in page and "138****1111" in page
 
 
 def test_pages_write(case_world, dispute):
     w = case_world
-    check_writes(
-        w, lambda: fresh_case(dispute),
+    kit.check_writes(
+        w, lambda _: fresh_case(dispute),
         lambda c, case: c.post("/mediation/open/", {"case": case.pk, "mediator": ""}),
-        lambda r: 302 if r in MEDIATORS else 404,
+        lambda r: 302 if r in MEDIATORS else 404, snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: c.post(f"/mediation/{m.pk}/parties/", {"side": "other", "name": "物业经理"}),
-        mediators_or_403,
+        mediators_or_403, snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: c.post(f"/mediation/{m.pk}/sessions/", {"held_at": "2026-01-02T09:00", "notes": "再次调解"}),
-        mediators_or_403,
+        mediators_or_403, snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: c.post(f"/mediation/parties/{m.parties.get(side='respondent').pk}/remove/"),
-        mediators_or_403,
+        mediators_or_403, snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: c.post(f"/mediation/{m.pk}/close/", {"outcome": "agreed", "terms": "晚十点后狗关阳台以内"}),
-        mediators_or_403,
+        mediators_or_403, snapshot=snapshot,
     )
 
 
 def test_close_page_offers_to_resolve(case_world, dispute):
     w = case_world
     m = fresh_mediation(w, dispute)
-    client = client_for(w, "grid_worker")
+    client = kit.client_for(w.users["grid_worker"])
     assert 'name="resolve_case"' in client.get(f"/mediation/{m.pk}/").content.decode()
     response = client.post(f"/mediation/{m.pk}/close/", {"outcome": "agreed", "terms": "互相谅解", "resolve_case": "on"})
     assert response.status_code == 302
@@ -185,34 +145,34 @@ def test_close_page_offers_to_resolve(case_world, dispute):
 def test_api(case_world, dispute):
     w = case_world
     m = fresh_mediation(w, dispute)
-    check_reads(w, f"/api/field/mediations/{m.pk}", READERS)
-    check_reads(w, f"/api/field/mediations/resolved?community={w.c1.pk}",
+    kit.check_reads(w, f"/api/field/mediations/{m.pk}", READERS)
+    kit.check_reads(w, f"/api/field/mediations/resolved?community={w.c1.pk}",
                 {"community_secretary", "community_staff", "subdistrict_staff"})
     for role in ROLES:
-        items = client_for(w, role).get("/api/field/mediations?status=all").json()["items"]
+        items = kit.client_for(w.users[role]).get("/api/field/mediations?status=all").json()["items"]
         assert [i["id"] for i in items] == ([m.pk] if role in READERS else []), role
-    body = client_for(w, "community_staff").get(f"/api/field/mediations/{m.pk}").json()
+    body = kit.client_for(w.users["community_staff"]).get(f"/api/field/mediations/{m.pk}").json()
     assert body["parties"][0]["phone"] == "138****1111" and body["can_edit"] is True
-    assert client_for(w, "subdistrict_staff").get(f"/api/field/mediations/{m.pk}").json()["can_edit"] is False
+    assert kit.client_for(w.users["subdistrict_staff"]).get(f"/api/field/mediations/{m.pk}").json()["can_edit"] is False
 
     def post(c, url, body):
         return c.post(url, data=json.dumps(body), content_type="application/json")
 
-    check_writes(
-        w, lambda: fresh_case(dispute), lambda c, case: post(c, "/api/field/mediations", {"case_id": case.pk}),
+    kit.check_writes(
+        w, lambda _: fresh_case(dispute), lambda c, case: post(c, "/api/field/mediations", {"case_id": case.pk}),
         lambda r: 201 if r in MEDIATORS else 403 if r in {
             "subdistrict_staff", "building_head", "unit_head", "social_worker", "npc_deputy", "property_staff",
-            "resident"} else 404,
+            "resident"} else 404, snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: post(c, f"/api/field/mediations/{m.pk}/close", {"outcome": "withdrawn", "note": "已和解"}),
-        lambda r: mediators_or_403(r, ok=200),
+        lambda r: mediators_or_403(r, ok=200), snapshot=snapshot,
     )
-    bad = post(client_for(w, "grid_worker"), f"/api/field/mediations/{m.pk}/sessions",
+    bad = post(kit.client_for(w.users["grid_worker"]), f"/api/field/mediations/{m.pk}/sessions",
                {"held_at": "2099-01-01T10:00:00+08:00", "notes": "未来"})
     assert bad.status_code == 400 and bad.json()["code"] == "session_in_future"
-    resolved = client_for(w, "community_staff").get(f"/api/field/mediations/resolved?community={w.c1.pk}").json()
+    resolved = kit.client_for(w.users["community_staff"]).get(f"/api/field/mediations/resolved?community={w.c1.pk}").json()
     assert resolved == {"community_id": w.c1.pk, "year": timezone.localdate().year, "disputes_resolved": 0}
 
 
@@ -223,26 +183,26 @@ def test_api_remaining_endpoints(case_world, dispute):
     def post(c, url, body=None):
         return c.post(url, data=json.dumps(body or {}), content_type="application/json")
 
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: post(c, f"/api/field/mediations/{m.pk}/parties", {"side": "other", "name": "物业经理"}),
-        lambda r: mediators_or_403(r, ok=201),
+        lambda r: mediators_or_403(r, ok=201), snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: post(c, f"/api/field/mediations/parties/{m.parties.get(side='respondent').pk}/remove"),
-        lambda r: mediators_or_403(r, ok=200),
+        lambda r: mediators_or_403(r, ok=200), snapshot=snapshot,
     )
-    check_writes(
-        w, lambda: fresh_mediation(w, dispute),
+    kit.check_writes(
+        w, lambda _: fresh_mediation(w, dispute),
         lambda c, m: post(c, f"/api/field/mediations/{m.pk}/sessions",
                           {"held_at": "2026-01-03T10:00:00+08:00", "notes": "电话沟通", "place": "电话"}),
-        lambda r: mediators_or_403(r, ok=201),
+        lambda r: mediators_or_403(r, ok=201), snapshot=snapshot,
     )
     m = fresh_mediation(w, dispute)
     party = m.parties.get(side="applicant")
     for role in ROLES:
-        response = client_for(w, role).get(f"/api/field/mediations/parties/{party.pk}/phone")
+        response = kit.client_for(w.users[role]).get(f"/api/field/mediations/parties/{party.pk}/phone")
         assert response.status_code == mediators_or_403(role, ok=200), role
         if response.status_code == 200:
             assert response.json() == {"phone": "13800001111"}

@@ -23,6 +23,7 @@ def _open(url: str, data: dict | None = None):
         return response.status, response.headers["Content-Type"], response.read()
 
 
+@pytest.mark.usefixtures("empty_database")  # the one community of the deployment: no test world
 def test_post_and_get_xml_over_http(live_server):
     sub = Region.create_subdistrict(name="演示街道", code="D")
     community = sub.create_community(name="和平社区", code="D01")

@@ -145,6 +145,7 @@ def test_a_grid_code_is_not_a_jurisdiction(client, case_world):
     assert client.get(BASE + "services.json", {"jurisdiction_id": "T"}).status_code == 404
 
 
+@pytest.mark.usefixtures("empty_database")  # the one community of the deployment: no test world
 def test_single_community_deployment_needs_no_jurisdiction(client, db):
     sub = Region.create_subdistrict(name="单社区街道", code="S")
     community = sub.create_community(name="独秀社区", code="S01")

@@ -12,12 +12,13 @@ from PIL import Image
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.actions.intake import PhotoIn, case_submit
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 ALL_ROLES = ROLE_KEYS
 
 
 def as_role(client, world, role):
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, world.users[role])
     return client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -14,33 +15,14 @@ from gongzhi.casework.models import Case, CaseEvent, Patrol, PatrolStop
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 
 
-def snapshot():
-    return (
-        sorted(map(repr, Patrol.objects.order_by("pk").values())),
-        sorted(map(repr, PatrolStop.objects.order_by("pk").values())),
-        sorted(PatrolStop.cases.through.objects.values_list("patrolstop_id", "case_id")),
-        Case.objects.count(),
-        CaseEvent.objects.count(),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-def expect_error(code: str, call, *, status: int | None = None, field: str | None = None):
-    before = snapshot()
-    with pytest.raises(ApplicationError) as info:
-        call()
-    assert info.value.code == code, info.value.message
-    if status is not None:
-        assert info.value.status == status
-    if field is not None:
-        assert info.value.field == field
-    assert snapshot() == before, "a refused action changed something"
-    return info.value
+snapshot = kit.snapshot_of(Patrol, PatrolStop, PatrolStop.cases.through.objects.values_list("patrolstop_id", "case_id"),
+                           counts=(Case, CaseEvent, Notification, AuditEvent))
+expect_error = partial(kit.expect_error, snapshot=snapshot)
 
 
 def test_a_patrol_from_start_to_summary(case_world):

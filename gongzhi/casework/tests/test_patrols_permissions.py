@@ -8,15 +8,16 @@ own open patrol (others who can read it get 403); everyone else gets 404.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from gongzhi.casework.models import Case, Patrol, PatrolStop
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,48 +25,8 @@ ROLES = list(ROLE_KEYS)
 WALKERS = {"grid_head", "grid_worker"}
 READERS = WALKERS | {"community_secretary", "community_staff", "subdistrict_staff"}
 
-
-def client_for(world, role: str) -> Client:
-    client = Client()
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
-
-
-def snapshot():
-    return (
-        sorted(map(repr, Patrol.objects.order_by("pk").values())),
-        sorted(map(repr, PatrolStop.objects.order_by("pk").values())),
-        Case.objects.count(),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-def check_reads(world, url: str, allowed: set[str], refused: set[str] = frozenset()) -> None:
-    failures = []
-    for role in ROLES:
-        want = 200 if role in allowed else 403 if role in refused else 404
-        got = client_for(world, role).get(url).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-    assert not failures, f"{url}: " + "; ".join(failures)
-
-
-def check_writes(world, setup, request, expected) -> None:
-    failures = []
-    for role in ROLES:
-        obj = setup(role)
-        want = expected(role)
-        before = snapshot()
-        got = request(client_for(world, role), obj).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-        elif got >= 400 and snapshot() != before:
-            failures.append(f"{role}: refused but something changed")
-        elif got < 400 and snapshot() == before:
-            failures.append(f"{role}: allowed but nothing changed")
-    assert not failures, "; ".join(failures)
-
+snapshot = kit.snapshot_of(Patrol, PatrolStop, counts=(Case, Notification, AuditEvent))
+check_writes = partial(kit.check_writes, snapshot=snapshot)
 
 def open_patrol(w) -> Patrol:
     """The grid worker's open patrol with one stop (ending any previous one: test setup)."""
@@ -82,15 +43,15 @@ def test_pages_read(case_world):
     patrol = open_patrol(w)
     stop = patrol.stops.get()
     # c2's staff read c2's (empty) log.
-    check_reads(w, "/patrols/", READERS | {"outsider"})
-    check_reads(w, f"/patrols/?grid={w.g1.pk}&day={timezone.localdate().isoformat()}", READERS)
-    check_reads(w, f"/patrols/{patrol.pk}/", READERS)
-    check_reads(w, f"/patrols/{patrol.pk}/end/", {"grid_worker"}, READERS - {"grid_worker"})
-    check_reads(w, f"/patrols/stops/{stop.pk}/report/", {"grid_worker"}, READERS - {"grid_worker"})
+    kit.check_reads(w, "/patrols/", READERS | {"outsider"})
+    kit.check_reads(w, f"/patrols/?grid={w.g1.pk}&day={timezone.localdate().isoformat()}", READERS)
+    kit.check_reads(w, f"/patrols/{patrol.pk}/", READERS)
+    kit.check_reads(w, f"/patrols/{patrol.pk}/end/", {"grid_worker"}, READERS - {"grid_worker"})
+    kit.check_reads(w, f"/patrols/stops/{stop.pk}/report/", {"grid_worker"}, READERS - {"grid_worker"})
     # Walking mode only for the walker: one button per building of the grid.
-    page = client_for(w, "grid_worker").get(f"/patrols/{patrol.pk}/").content.decode()
+    page = kit.client_for(w.users["grid_worker"]).get(f"/patrols/{patrol.pk}/").content.decode()
     assert 'id="buildings"' in page and page.count('name="building"') == 2  # b1 and b3 are in g1
-    assert 'id="buildings"' not in client_for(w, "grid_head").get(f"/patrols/{patrol.pk}/").content.decode()
+    assert 'id="buildings"' not in kit.client_for(w.users["grid_head"]).get(f"/patrols/{patrol.pk}/").content.decode()
 
 
 def test_pages_write(case_world):
@@ -124,7 +85,7 @@ def test_report_from_a_stop_on_the_page(case_world):
     w = case_world
     patrol = open_patrol(w)
     stop = patrol.stops.get()
-    client = client_for(w, "grid_worker")
+    client = kit.client_for(w.users["grid_worker"])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .helpers import png_bytes
@@ -136,7 +97,7 @@ def test_report_from_a_stop_on_the_page(case_world):
     assert response.status_code == 302
     case = Case.objects.get(patrol=patrol)
     assert case.channel == "patrol" and case.photos.count() == 1 and list(stop.cases.all()) == [case]
-    log = client_for(w, "community_staff").get(f"/patrols/?grid={w.g1.pk}").content.decode()
+    log = kit.client_for(w.users["community_staff"]).get(f"/patrols/?grid={w.g1.pk}").content.decode()
     assert f"/cases/{case.pk}/" in log
     before = snapshot()
     response = client.post(f"/patrols/stops/{stop.pk}/report/", {"description": ""})
@@ -147,14 +108,14 @@ def test_report_from_a_stop_on_the_page(case_world):
 def test_api(case_world):
     w = case_world
     patrol = open_patrol(w)
-    check_reads(w, f"/api/field/patrols/{patrol.pk}", READERS)
+    kit.check_reads(w, f"/api/field/patrols/{patrol.pk}", READERS)
     for role in ROLES:
-        items = client_for(w, role).get("/api/field/patrols").json()["items"]
+        items = kit.client_for(w.users[role]).get("/api/field/patrols").json()["items"]
         assert [i["id"] for i in items] == ([patrol.pk] if role in READERS else []), role
-    worker = client_for(w, "grid_worker")
+    worker = kit.client_for(w.users["grid_worker"])
     current = worker.get("/api/field/patrols/current")
     assert current.status_code == 200 and current.json()["id"] == patrol.pk
-    assert client_for(w, "grid_head").get("/api/field/patrols/current").status_code == 204
+    assert kit.client_for(w.users["grid_head"]).get("/api/field/patrols/current").status_code == 204
 
     def post(c, url, body):
         return c.post(url, data=json.dumps(body), content_type="application/json")
@@ -164,7 +125,7 @@ def test_api(case_world):
     report = post(worker, f"/api/field/patrols/stops/{stop.json()['id']}/report",
                   {"description": "3栋单元门门禁坏了，关不上", "category": "property_repair"})
     assert report.status_code == 201 and report.json()["patrol_id"] == patrol.pk
-    refused = post(client_for(w, "grid_head"), f"/api/field/patrols/{patrol.pk}/stops", {"place": "东门"})
+    refused = post(kit.client_for(w.users["grid_head"]), f"/api/field/patrols/{patrol.pk}/stops", {"place": "东门"})
     assert refused.status_code == 403 and refused.json()["code"] == "not_your_patrol"
     again = post(worker, "/api/field/patrols", {"grid_id": w.g1.pk})
     assert again.status_code == 409 and again.json()["details"] == {"patrol_id": patrol.pk}

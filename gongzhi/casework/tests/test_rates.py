@@ -61,6 +61,7 @@ from gongzhi.casework.actions.supervision import sweep_deadlines
 from gongzhi.casework.models import Case
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 
@@ -340,7 +341,7 @@ def test_unknown_breakdown_is_refused(march):
 
 # API -------------------------------------------------------------------------------------------
 def _get(client, user, query):
-    client.force_login(user, backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, user)
     with at(T):
         return client.get("/api/casework/rates", query)
 
@@ -408,14 +409,14 @@ def test_bearer_clients_post_without_a_csrf_cookie(case_world):
     r = strict.post("/api/casework/cases", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert r.status_code == 201, r.content
     # A browser session still needs its CSRF token.
-    strict.force_login(w.users["resident"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(strict, w.users["resident"])
     r = strict.post("/api/casework/cases", body, content_type="application/json")
     assert r.status_code == 403
     assert Case.objects.count() == 1
 
 
 def test_ping(client, case_world):
-    client.force_login(case_world.users["resident"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, case_world.users["resident"])
     assert client.get("/api/casework/ping").json() == {"ok": True}
 
 
@@ -486,7 +487,7 @@ def test_missing_place_is_404_like_a_refusal(client, case_world):
 # Page and Excel ----------------------------------------------------------------------------------
 def test_page_shows_the_rates_and_breakdown(client, march):
     w, _ids = march
-    client.force_login(w.users["community_secretary"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, w.users["community_secretary"])
     with at(T):
         r = client.get("/casework/rates/", {"scope": f"community:{w.c1.pk}", "period": "month", "year": 2026,
                                             "month": 3, "breakdown": "grid"})
@@ -498,7 +499,7 @@ def test_page_shows_the_rates_and_breakdown(client, march):
 
 def test_page_periods(client, march):
     w, _ids = march
-    client.force_login(w.users["community_staff"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, w.users["community_staff"])
     with at(T):
         quarter = client.get("/casework/rates/", {"period": "quarter", "year": 2026, "quarter": 1})
         year = client.get("/casework/rates/", {"period": "year", "year": 2026})
@@ -514,7 +515,7 @@ def test_excel_export(client, march):
     from openpyxl import load_workbook
 
     w, _ids = march
-    client.force_login(w.users["community_staff"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, w.users["community_staff"])
     with at(T):
         r = client.get("/casework/rates/export.xlsx", {"scope": f"community:{w.c1.pk}", "period": "month",
                                                        "year": 2026, "month": 3, "breakdown": "building"})
@@ -533,7 +534,7 @@ def test_excel_export(client, march):
 
 def test_excel_export_refused_like_the_page(client, march):
     w, _ids = march
-    client.force_login(w.users["unit_head"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, w.users["unit_head"])
     r = client.get("/casework/rates/export.xlsx", {"scope": f"community:{w.c1.pk}"})
     assert r.status_code == 404
 

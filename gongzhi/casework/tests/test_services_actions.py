@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from gongzhi.casework.services import actions as sa
 from gongzhi.casework.models import ServiceOffering, ServiceOrder
-from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
+from gongzhi.testing import kit
 
 from .field_world import build_field
 
@@ -16,31 +18,16 @@ pytestmark = pytest.mark.django_db
 S = ServiceOrder.Status
 
 
+APP_WORLD = build_field  # built once for the module (gongzhi/testing/plugin.py)
+
+
 @pytest.fixture
-def fw(case_world):
-    return build_field(case_world)
+def fw(app_world):
+    return app_world
 
 
-def snapshot():
-    return (
-        sorted(map(repr, ServiceOffering.objects.order_by("pk").values())),
-        sorted(map(repr, ServiceOrder.objects.order_by("pk").values())),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-def expect_error(code: str, call, *, status: int | None = None, field: str | None = None):
-    before = snapshot()
-    with pytest.raises(ApplicationError) as info:
-        call()
-    assert info.value.code == code, info.value.message
-    if status is not None:
-        assert info.value.status == status
-    if field is not None:
-        assert info.value.field == field
-    assert snapshot() == before, "a refused action changed something"
-    return info.value
+snapshot = kit.snapshot_of(ServiceOffering, ServiceOrder, counts=(Notification, AuditEvent))
+expect_error = partial(kit.expect_error, snapshot=snapshot)
 
 
 def place(world, offering, user="resident", **kw):

@@ -8,6 +8,7 @@ theirs) or 404, and nothing changes (orders, offerings, notifications, audit).
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
 from django.test import Client
@@ -18,6 +19,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.core.notifications.models import Notification
 from gongzhi.org.models import Role
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 from .field_world import build_field
 
@@ -32,24 +34,15 @@ TAKERS = {"volunteer", "volunteer2", "member"}  # may take 理发 (party member 
 POOL_PAGE = TAKERS | MANAGERS | {"social_worker", "member_c2", "outsider"}
 
 
+APP_WORLD = build_field  # built once for the module (gongzhi/testing/plugin.py)
+
+
 @pytest.fixture
-def fw(case_world):
-    return build_field(case_world)
+def fw(app_world):
+    return app_world
 
 
-def client_for(world, role: str) -> Client:
-    client = Client()
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
-
-
-def snapshot():
-    return (
-        sorted(map(repr, ServiceOffering.objects.order_by("pk").values())),
-        sorted(map(repr, ServiceOrder.objects.order_by("pk").values())),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
+snapshot = kit.snapshot_of(ServiceOffering, ServiceOrder, counts=(Notification, AuditEvent))
 
 
 def make_order(w, offering, status="ordered", assignee=None, requester="resident", household="b1 1-101"):
@@ -63,31 +56,12 @@ def make_order(w, offering, status="ordered", assignee=None, requester="resident
     )
 
 
-def check_reads(world, url: str, allowed: set[str]) -> None:
-    failures = []
-    for role in ROLES:
-        want = 200 if role in allowed else 404
-        got = client_for(world, role).get(url).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-    assert not failures, f"{url}: " + "; ".join(failures)
+check_reads = partial(kit.check_reads, roles=ROLES)
 
 
 def check_writes(world, setup, request, expected) -> None:
     """``setup()`` makes a fresh object, ``request(client, obj)`` posts; ``expected(role)`` the status."""
-    failures = []
-    for role in ROLES:
-        obj = setup()
-        want = expected(role)
-        before = snapshot()
-        got = request(client_for(world, role), obj).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-        elif got in (403, 404, 400, 409) and snapshot() != before:
-            failures.append(f"{role}: refused but something changed")
-        elif got in (200, 201, 302) and snapshot() == before:
-            failures.append(f"{role}: allowed but nothing changed")
-    assert not failures, "; ".join(failures)
+    kit.check_writes(world, lambda _role: setup(), request, expected, snapshot=snapshot, roles=ROLES)
 
 
 def api_post(client, url, body=None):
@@ -130,16 +104,16 @@ def test_contact_details_only_for_requester_taker_and_managers(case_world, fw):
     w = case_world
     phone = w.users["resident"].phone
     posted = make_order(w, fw.haircut, status="posted")
-    pool_view = client_for(w, "volunteer").get(f"/services/orders/{posted.pk}/").content.decode()
+    pool_view = kit.client_for(w.users["volunteer"]).get(f"/services/orders/{posted.pk}/").content.decode()
     assert phone not in pool_view and "1-101" not in pool_view and phone[-4:] in pool_view
-    assert "1-101" not in client_for(w, "volunteer").get("/services/pool/").content.decode()
-    reader_view = client_for(w, "subdistrict_staff").get(f"/services/orders/{posted.pk}/").content.decode()
+    assert "1-101" not in kit.client_for(w.users["volunteer"]).get("/services/pool/").content.decode()
+    reader_view = kit.client_for(w.users["subdistrict_staff"]).get(f"/services/orders/{posted.pk}/").content.decode()
     assert phone not in reader_view
     for role in ("resident", "community_staff"):
-        page = client_for(w, role).get(f"/services/orders/{posted.pk}/").content.decode()
+        page = kit.client_for(w.users[role]).get(f"/services/orders/{posted.pk}/").content.decode()
         assert phone in page and "1-101" in page, role
     taken = make_order(w, fw.repair, status="taken", assignee="volunteer", household="b1 1-201")
-    page = client_for(w, "volunteer").get(f"/services/orders/{taken.pk}/").content.decode()
+    page = kit.client_for(w.users["volunteer"]).get(f"/services/orders/{taken.pk}/").content.decode()
     assert phone in page and "1-201" in page
 
 
@@ -210,7 +184,7 @@ def test_page_order_steps(case_world, fw):
         w, lambda: make_order(w, fw.haircut, status="completed", assignee="volunteer"), _step("rate"),
         lambda r: 302 if r == "resident" else 403 if r in BOARD | {"volunteer"} else 404,
     )
-    assert client_for(w, "resident").post(f"/services/orders/{make_order(w, fw.repair).pk}/explode/").status_code \
+    assert kit.client_for(w.users["resident"]).post(f"/services/orders/{make_order(w, fw.repair).pk}/explode/").status_code \
         == 404
 
 
@@ -218,15 +192,15 @@ def test_page_bad_input_rerenders_with_the_message(case_world, fw):
     w = case_world
     order = make_order(w, fw.haircut, status="completed", assignee="volunteer")
     before = snapshot()
-    response = client_for(w, "resident").post(f"/services/orders/{order.pk}/rate/", {"rating": "9"})
+    response = kit.client_for(w.users["resident"]).post(f"/services/orders/{order.pk}/rate/", {"rating": "9"})
     assert response.status_code == 400 and "评价须为 1 到 5 星" in response.content.decode()
     assert snapshot() == before
-    response = client_for(w, "resident").post(f"/services/{fw.old.pk}/order/", {"note": "x"})
+    response = kit.client_for(w.users["resident"]).post(f"/services/{fw.old.pk}/order/", {"note": "x"})
     assert response.status_code == 409 and "已下架" in response.content.decode()
     assert snapshot() == before
     # Losing the race for an order sends the taker back to the pool with the reason.
     taken = make_order(w, fw.haircut, status="taken", assignee="volunteer", household="b1 1-201")
-    response = client_for(w, "volunteer2").post(f"/services/orders/{taken.pk}/take/")
+    response = kit.client_for(w.users["volunteer2"]).post(f"/services/orders/{taken.pk}/take/")
     assert response.status_code == 302 and response.url == "/services/pool/"
     assert ServiceOrder.objects.get(pk=taken.pk).assignee == w.users["volunteer"]
 
@@ -241,11 +215,11 @@ def test_api_reads(case_world, fw):
     check_reads(w, f"/api/field/services/orders/{order.pk}", BOARD | {"resident"} | TAKERS)
     check_reads(w, f"/api/field/services/orders/{order.pk}/candidates", MANAGERS)
     for role in ROLES:
-        items = client_for(w, role).get("/api/field/services/pool").json()["items"]
+        items = kit.client_for(w.users[role]).get("/api/field/services/pool").json()["items"]
         assert [i["id"] for i in items] == ([order.pk] if role in TAKERS else []), role
-        mine = client_for(w, role).get("/api/field/services/orders/mine").json()["items"]
+        mine = kit.client_for(w.users[role]).get("/api/field/services/orders/mine").json()["items"]
         assert [i["id"] for i in mine] == ([order.pk] if role == "resident" else []), role
-    body = client_for(w, "volunteer").get(f"/api/field/services/orders/{order.pk}").json()
+    body = kit.client_for(w.users["volunteer"]).get(f"/api/field/services/orders/{order.pk}").json()
     assert body["household_id"] is None and "*" in body["requester_phone"] and body["actions"] == ["take"]
     assert Client().get("/api/field/services/pool").status_code == 401
 
@@ -278,7 +252,7 @@ def test_api_writes(case_world, fw):
 
 def test_api_order_flow_and_error_shape(case_world, fw):
     w = case_world
-    resident = client_for(w, "resident")
+    resident = kit.client_for(w.users["resident"])
     response = api_post(resident, "/api/field/services/orders", {"offering_id": fw.repair.pk, "note": "冰箱不制冷",
                                                                 "preferred_time": "周日下午"})
     assert response.status_code == 201, response.content
@@ -286,16 +260,16 @@ def test_api_order_flow_and_error_shape(case_world, fw):
     assert order["status"] == "ordered" and order["actions"] == ["cancel"] and order["place"].endswith("1-101")
     again = api_post(resident, "/api/field/services/orders", {"offering_id": fw.repair.pk})
     assert again.status_code == 409 and again.json()["code"] == "duplicate_order"
-    staff = client_for(w, "community_staff")
+    staff = kit.client_for(w.users["community_staff"])
     assert api_post(staff, f"/api/field/services/orders/{order['id']}/post").json()["status"] == "posted"
-    taken = api_post(client_for(w, "volunteer2"), f"/api/field/services/orders/{order['id']}/take")
+    taken = api_post(kit.client_for(w.users["volunteer2"]), f"/api/field/services/orders/{order['id']}/take")
     assert taken.status_code == 200 and taken.json()["actions"] == ["complete", "release"]
-    lost = api_post(client_for(w, "volunteer"), f"/api/field/services/orders/{order['id']}/take")
+    lost = api_post(kit.client_for(w.users["volunteer"]), f"/api/field/services/orders/{order['id']}/take")
     assert lost.status_code == 409 and lost.json()["code"] == "order_already_taken"
-    empty = api_post(client_for(w, "volunteer2"), f"/api/field/services/orders/{order['id']}/complete", {"note": ""})
+    empty = api_post(kit.client_for(w.users["volunteer2"]), f"/api/field/services/orders/{order['id']}/complete", {"note": ""})
     assert empty.status_code == 400 and empty.json() == {"code": "required", "message": "请填写服务记录。",
                                                          "field": "note"}
-    done = api_post(client_for(w, "volunteer2"), f"/api/field/services/orders/{order['id']}/complete",
+    done = api_post(kit.client_for(w.users["volunteer2"]), f"/api/field/services/orders/{order['id']}/complete",
                     {"note": "换了温控器"})
     assert done.json()["status"] == "completed"
     rated = api_post(resident, f"/api/field/services/orders/{order['id']}/rate", {"rating": 5, "comment": "及时"})
@@ -336,7 +310,7 @@ def test_api_remaining_endpoints(case_world, fw):
         check_writes(w, setup, request, expected)
     taken = make_order(w, fw.repair, status="taken", assignee="volunteer", household="b3 1-101")
     for role in ROLES:
-        ids = [i["id"] for i in client_for(w, role).get("/api/field/services/orders/taken").json()["items"]]
+        ids = [i["id"] for i in kit.client_for(w.users[role]).get("/api/field/services/orders/taken").json()["items"]]
         assert (taken.pk in ids) if role == "volunteer" else ids == [], role
 
 
@@ -360,7 +334,7 @@ def test_home_cards_and_navigation(case_world, fw):
     }
     failures = []
     for role in ROLES:
-        response = client_for(w, role).get("/")
+        response = kit.client_for(w.users[role]).get("/")
         assert response.status_code == 200, role
         page = response.content.decode()
         nav = page[page.index('class="nav"'):page.index("</nav>")]
@@ -371,4 +345,4 @@ def test_home_cards_and_navigation(case_world, fw):
             if (f'href="{url}"' in nav) != (role in roles):
                 failures.append(f"{role}: nav {url}")
     assert not failures, failures
-    assert "接单池 1" in client_for(w, "volunteer").get("/").content.decode()
+    assert "接单池 1" in kit.client_for(w.users["volunteer"]).get("/").content.decode()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongzhi.casework.models import Patrol, PatrolStop, ServiceOrder
+from gongzhi.testing import kit
 
 from .field_world import build_field
 
@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 HOMES = ["b1 1-101", "b1 1-102", "b1 1-201", "b1 1-202", "b1 2-101", "b1 2-102", "b1 2-201", "b1 2-202",
          "b2 1-101", "b2 1-102", "b3 1-101", "b3 1-102"]
 
-
-def client_for(world, role: str) -> Client:
-    client = Client()
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
 
 
 def queries(client, url: str) -> int:
@@ -45,10 +40,10 @@ def test_pool_board_and_mine_do_not_grow(case_world):
              ("community_staff", f"/services/board/offerings/?community={w.c1.pk}")]
     add_orders(w, fw.haircut, HOMES[:2], status="posted")
     add_orders(w, fw.repair, HOMES[:2], status="taken", assignee=w.users["volunteer"])
-    small = {url: queries(client_for(w, role), url) for role, url in pages}
+    small = {url: queries(kit.client_for(w.users[role]), url) for role, url in pages}
     add_orders(w, fw.haircut, HOMES[2:], status="posted")
     add_orders(w, fw.repair, HOMES[2:], status="taken", assignee=w.users["volunteer"])
-    large = {url: queries(client_for(w, role), url) for role, url in pages}
+    large = {url: queries(kit.client_for(w.users[role]), url) for role, url in pages}
     assert large == small
 
 
@@ -63,7 +58,7 @@ def test_patrol_log_does_not_grow(case_world):
 
     walk(2)
     url = f"/patrols/?grid={w.g1.pk}"
-    small = queries(client_for(w, "community_staff"), url)
+    small = queries(kit.client_for(w.users["community_staff"]), url)
     for _ in range(5):
         walk(6)
-    assert queries(client_for(w, "community_staff"), url) == small
+    assert queries(kit.client_for(w.users["community_staff"]), url) == small

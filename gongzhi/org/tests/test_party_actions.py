@@ -25,18 +25,20 @@ from gongzhi.org.models import (
     Tag,
 )
 from gongzhi.org.testing.party_world import build_party_world
+from gongzhi.testing import kit
+
+
+APP_WORLD = build_party_world  # built once for the module (gongzhi/testing/plugin.py)
 
 
 @pytest.fixture
-def pw(world):
-    return build_party_world(world)
+def pw(app_world):
+    return app_world
 
 
-def snapshot() -> dict:
-    """Every row an action of this module may touch."""
-    models = (PartyOrg, Institution, PartyMember, PartyRegistration, ServicePost, PostClaim, ServiceRecord,
-              ResidentTag, AuditEvent)
-    return {m.__name__: sorted(map(repr, m.objects.order_by("pk").values())) for m in models}
+# Every row an action of this module may touch.
+snapshot = kit.snapshot_of(PartyOrg, Institution, PartyMember, PartyRegistration, ServicePost, PostClaim,
+                           ServiceRecord, ResidentTag, AuditEvent)
 
 
 def raises_unchanged(code: str | None, fn, *, exc=ApplicationError, **kwargs) -> ApplicationError:

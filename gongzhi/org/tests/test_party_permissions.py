@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from functools import partial
 
 import pytest
 from django.test import Client
@@ -26,6 +27,7 @@ from gongzhi.org.models import (
 )
 from gongzhi.org.testing.party_world import build_party_world
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 ROLES = [*ROLE_KEYS, "member", "member2"]
 MANAGERS = {"community_secretary", "community_staff"}
@@ -34,30 +36,18 @@ VIEWERS = MANAGERS | {"subdistrict_staff"}
 PEOPLE_C1 = {r.value for r in Role} | {"resident", "member", "member2"}
 
 
+APP_WORLD = build_party_world  # built once for the module (gongzhi/testing/plugin.py)
+
+
 @pytest.fixture
-def pw(world):
-    return build_party_world(world)
+def pw(app_world):
+    return app_world
 
 
-def client_for(world, role: str) -> Client:
-    client = Client()
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
 
-
-def snapshot() -> dict:
-    models = (PartyOrg, Institution, PartyMember, PartyRegistration, ServicePost, PostClaim, ServiceRecord, AuditEvent)
-    return {m.__name__: sorted(map(repr, m.objects.order_by("pk").values())) for m in models}
-
-
-def check_reads(world, url: str, expected) -> None:
-    failures = []
-    for role in ROLES:
-        want = expected(role)
-        got = client_for(world, role).get(url).status_code
-        if got != want:
-            failures.append(f"{role}: {got} != {want}")
-    assert not failures, f"{url}: " + "; ".join(failures)
+snapshot = kit.snapshot_of(PartyOrg, Institution, PartyMember, PartyRegistration, ServicePost, PostClaim, ServiceRecord,
+                           AuditEvent)
+check_reads = partial(kit.check_reads, roles=ROLES)
 
 
 def viewers_only(role: str) -> int:
@@ -88,7 +78,7 @@ def test_staff_pages(world, pw):
 
 def test_staff_pages_default_to_own_community(world, pw):
     # c2's staff land on c2 and cannot switch to c1.
-    outsider = client_for(world, "outsider")
+    outsider = kit.client_for(world.users["outsider"])
     page = outsider.get("/party/")
     assert page.status_code == 200 and page.context["community"] == world.c2
     assert outsider.get(f"/party/institutions/{pw.school.pk}/").status_code == 404
@@ -100,7 +90,7 @@ def test_qr_sheets_need_manage_party(world, pw):
     check_reads(world, f"/party/buildings/{world.b1.pk}/qr/", managers_only)
     check_reads(world, f"/party/buildings/{world.b1.pk}/qr.pdf", managers_only)
     check_reads(world, f"/party/qr.pdf?community={world.c1.pk}", managers_only)
-    assert client_for(world, "outsider").get(f"/party/buildings/{world.b4.pk}/qr/").status_code == 200
+    assert kit.client_for(world.users["outsider"]).get(f"/party/buildings/{world.b4.pk}/qr/").status_code == 200
 
 
 def test_resident_search_needs_manage_party(world, pw):
@@ -118,20 +108,20 @@ def test_posts_list_for_people_of_the_community(world, pw):
 def test_qr_landing_page(world, pw):
     url = f"/party/r/{world.b1.qr_token}/"
     check_reads(world, url, lambda r: 200 if r in {"resident", "member", "member2"} else 403)
-    assert client_for(world, "resident").get(f"/party/r/{world.b4.qr_token}/").status_code == 403
-    assert client_for(world, "resident").get("/party/r/not-a-token/").status_code == 404
+    assert kit.client_for(world.users["resident"]).get(f"/party/r/{world.b4.qr_token}/").status_code == 403
+    assert kit.client_for(world.users["resident"]).get("/party/r/not-a-token/").status_code == 404
     anonymous = Client().get(url)
     assert anonymous.status_code == 302 and anonymous["Location"] == f"/accounts/login/?next={url}"
 
 
 def test_home_and_nav(world, pw):
-    home = client_for(world, "member").get("/").content.decode()
+    home = kit.client_for(world.users["member"]).get("/").content.decode()
     assert "我的双报到" in home and "阳光小区1栋党小组" in home and 'href="/party/posts/"' in home
-    staff_home = client_for(world, "community_staff").get("/").content.decode()
+    staff_home = kit.client_for(world.users["community_staff"]).get("/").content.decode()
     assert 'href="/party/"' in staff_home and "我的双报到" not in staff_home
-    nobody = client_for(world, "nobody").get("/").content.decode()
+    nobody = kit.client_for(world.users["nobody"]).get("/").content.decode()
     assert 'href="/party/posts/"' not in nobody and 'href="/party/"' not in nobody
-    grid = client_for(world, "grid_worker").get("/").content.decode()
+    grid = kit.client_for(world.users["grid_worker"]).get("/").content.decode()
     assert 'href="/party/posts/"' in grid and 'href="/party/"' not in grid
 
 
@@ -142,7 +132,7 @@ def check_write(world, role_expect, do) -> None:
     for role in ROLES:
         want = role_expect(role)
         before = snapshot()
-        response = do(client_for(world, role), role)
+        response = do(kit.client_for(world.users[role]), role)
         if want == "ok":
             if response.status_code not in (200, 201, 302):
                 failures.append(f"{role}: {response.status_code} (expected success)")
@@ -189,10 +179,10 @@ def test_page_close_post(world, pw):
         if role in MANAGERS:
             continue
         before = snapshot()
-        response = client_for(world, role).post(f"/party/manage/posts/{pw.post_open.pk}/", {"op": "close"})
+        response = kit.client_for(world.users[role]).post(f"/party/manage/posts/{pw.post_open.pk}/", {"op": "close"})
         assert response.status_code == (403 if role == "subdistrict_staff" else 404), role
         assert snapshot() == before, role
-    response = client_for(world, "community_staff").post(f"/party/manage/posts/{pw.post_open.pk}/", {"op": "close"})
+    response = kit.client_for(world.users["community_staff"]).post(f"/party/manage/posts/{pw.post_open.pk}/", {"op": "close"})
     assert response.status_code == 302
     pw.post_open.refresh_from_db()
     assert pw.post_open.status == "closed"
@@ -204,11 +194,11 @@ def test_page_staff_registration_and_end(world, pw):
         if role in MANAGERS:
             continue
         before = snapshot()
-        response = client_for(world, role).post("/party/registrations/", {
+        response = kit.client_for(world.users[role]).post("/party/registrations/", {
             "community": world.c1.pk, "resident": resident.pk, "building": world.b2.pk, "kind": "resident"})
         assert response.status_code == (403 if role == "subdistrict_staff" else 404), role
         assert snapshot() == before, role
-    response = client_for(world, "community_staff").post("/party/registrations/", {
+    response = kit.client_for(world.users["community_staff"]).post("/party/registrations/", {
         "community": world.c1.pk, "resident": resident.pk, "building": world.b2.pk, "kind": "resident"})
     assert response.status_code == 302
     reg = PartyRegistration.objects.get(member__resident=resident, ended_at__isnull=True)
@@ -216,10 +206,10 @@ def test_page_staff_registration_and_end(world, pw):
         if role in MANAGERS:
             continue
         before = snapshot()
-        response = client_for(world, role).post(f"/party/registrations/{reg.pk}/end/")
+        response = kit.client_for(world.users[role]).post(f"/party/registrations/{reg.pk}/end/")
         assert response.status_code == (403 if role == "subdistrict_staff" else 404), role
         assert snapshot() == before, role
-    assert client_for(world, "community_secretary").post(f"/party/registrations/{reg.pk}/end/").status_code == 302
+    assert kit.client_for(world.users["community_secretary"]).post(f"/party/registrations/{reg.pk}/end/").status_code == 302
     reg.refresh_from_db()
     assert reg.ended_at is not None
 
@@ -230,7 +220,7 @@ def test_page_qr_register_refusals(world, pw):
         if role in {"resident", "member", "member2"}:
             continue
         before = snapshot()
-        response = client_for(world, role).post(url, {"kind": "resident"})
+        response = kit.client_for(world.users[role]).post(url, {"kind": "resident"})
         assert response.status_code == 403, role
         assert "不能在此报到" in response.content.decode()
         assert snapshot() == before, role
@@ -240,7 +230,7 @@ def test_page_claim_refusals(world, pw):
     url = f"/party/posts/{pw.post_open.pk}/claim/"
     for role in ROLES:
         before = snapshot()
-        response = client_for(world, role).post(url)
+        response = kit.client_for(world.users[role]).post(url)
         if role in {"member", "member2"}:
             assert response.status_code == 302, role
             continue
@@ -262,7 +252,7 @@ def test_api_reads(world, pw):
                 f"/institutions?community={c1}"):
         failures = []
         for role in ROLES:
-            response = api(client_for(world, role), "get", url)
+            response = api(kit.client_for(world.users[role]), "get", url)
             want = viewers_only(role)
             if response.status_code != want:
                 failures.append(f"{role}: {response.status_code}")
@@ -270,7 +260,7 @@ def test_api_reads(world, pw):
                 assert response.json()["code"] == "not_found"
         assert not failures, f"{url}: {failures}"
     for role in ROLES:
-        response = api(client_for(world, role), "get", f"/posts?community={c1}")
+        response = api(kit.client_for(world.users[role]), "get", f"/posts?community={c1}")
         assert response.status_code == (200 if role in PEOPLE_C1 else 404), role
     assert Client().get(f"/api/party/posts?community={c1}").status_code == 401
 
@@ -293,7 +283,7 @@ def test_api_writes_refused(world, pw):
             if role in MANAGERS:
                 continue
             before = snapshot()
-            response = api(client_for(world, role), method, url, body)
+            response = api(kit.client_for(world.users[role]), method, url, body)
             post_visible = "/posts/" in url and role in PEOPLE_C1
             want = 403 if role == "subdistrict_staff" or post_visible else 404
             assert response.status_code == want, (url, role, response.status_code, response.content)
@@ -302,7 +292,7 @@ def test_api_writes_refused(world, pw):
 
 
 def test_api_writes_by_manager(world, pw):
-    staff = client_for(world, "community_staff")
+    staff = kit.client_for(world.users["community_staff"])
     c1 = world.c1.pk
     r = api(staff, "post", "/orgs", {"community_id": c1, "kind": "building_group", "building_id": world.b3.pk})
     assert r.status_code == 201 and r.json()["name"] == "翠竹苑1栋党小组"
@@ -332,7 +322,7 @@ def test_api_writes_by_manager(world, pw):
 
 
 def test_api_member_flow(world, pw):
-    resident = client_for(world, "resident")
+    resident = kit.client_for(world.users["resident"])
     r = api(resident, "post", "/register", {"qr_token": world.b4.qr_token, "kind": "resident"})
     assert r.status_code == 403 and r.json()["code"] == "not_resident"
     r = api(resident, "post", "/register", {"qr_token": world.b1.qr_token, "kind": "employed",
@@ -360,10 +350,10 @@ def test_page_create_missing_groups(world, pw):
 
 def test_register_done_page(world, pw):
     done = f"/party/r/{world.b1.qr_token}/done/"
-    assert client_for(world, "member").get(done).status_code == 200
+    assert kit.client_for(world.users["member"]).get(done).status_code == 200
     # Not registered with this building: back to the landing page.
     for role in ("member2", "resident", "community_staff", "nobody"):
-        response = client_for(world, role).get(done)
+        response = kit.client_for(world.users[role]).get(done)
         assert response.status_code == 302 and response["Location"] == f"/party/r/{world.b1.qr_token}/", role
 
 
@@ -371,7 +361,7 @@ def test_api_member_writes_across_roles(world, pw):
     reg = PartyRegistration.objects.get(member=pw.member2, ended_at__isnull=True)
     resident = world.residents["b2 1-102 owner"]
     for role in ROLES:
-        client = client_for(world, role)
+        client = kit.client_for(world.users[role])
         before = snapshot()
         # QR registration: only residents of 和谐社区 (member is already registered here: 400).
         r = api(client, "post", "/register", {"qr_token": world.b1.qr_token, "kind": "resident"})
@@ -409,7 +399,7 @@ def test_api_member_writes_across_roles(world, pw):
 
 
 def test_htmx_claim_swaps_the_card(world, pw):
-    member = client_for(world, "member")
+    member = kit.client_for(world.users["member"])
     r = member.post(f"/party/posts/{pw.post_open.pk}/claim/", HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert r.status_code == 200 and html.startswith(f'<article class="post" id="post-{pw.post_open.pk}">')

@@ -12,9 +12,12 @@ from gongzhi.org.party.views import QR_ERROR_LEVEL
 from gongzhi.org.testing.party_world import build_party_world
 
 
+APP_WORLD = build_party_world  # built once for the module (gongzhi/testing/plugin.py)
+
+
 @pytest.fixture
-def pw(world):
-    return build_party_world(world)
+def pw(app_world):
+    return app_world
 
 
 def svg_matrix(svg: str) -> list[list[int]]:

@@ -14,6 +14,7 @@ import pytest
 from gongzhi.core.models import AuditEvent
 from gongzhi.org.models import Household, Resident, ResidentTag, RoleAssignment
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 
@@ -65,19 +66,17 @@ AUDIT_ANY = {"subdistrict_staff", "community_secretary", "community_staff", "out
 
 
 def _client(client, world, role):
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
+    return kit.log_in(client, world.users[role])
 
 
-def snapshot() -> tuple:
-    """Everything an org write could touch."""
-    return (
-        list(Household.objects.order_by("pk").values_list("pk", "floor", "area", "use", "occupancy", "note")),
-        list(Resident.objects.order_by("pk").values_list("pk", "name", "phone", "id_number", "gender")),
-        list(ResidentTag.objects.order_by("pk").values_list("resident_id", "tag")),
-        list(RoleAssignment.objects.order_by("pk").values_list("pk", "role", "revoked_at")),
-        AuditEvent.objects.exclude(action="resident.sensitive_read").count(),
-    )
+# Everything an org write could touch.
+snapshot = kit.snapshot_of(
+    Household.objects.order_by("pk").values_list("pk", "floor", "area", "use", "occupancy", "note"),
+    Resident.objects.order_by("pk").values_list("pk", "name", "phone", "id_number", "gender"),
+    ResidentTag.objects.order_by("pk").values_list("resident_id", "tag"),
+    RoleAssignment.objects.order_by("pk").values_list("pk", "role", "revoked_at"),
+    counts=[AuditEvent.objects.exclude(action="resident.sensitive_read")],
+)
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)

@@ -28,6 +28,7 @@ from gongzhi.org.models import (
 from gongzhi.org.roster.layout import SHEETS, escape_text, unescape_text
 from gongzhi.org.roster.reader import RosterInvalid
 from gongzhi.org.testing.world import make_id_number
+from gongzhi.testing import kit
 
 BUILDING_HEADERS, HOUSEHOLD_HEADERS, RESIDENT_HEADERS = (s.headers for s in SHEETS)
 OWNER_ID = make_id_number(901, "19700101")
@@ -56,16 +57,8 @@ def run(world, fileobj, actor=None, **kwargs):
     return roster_import(actor=actor, community_id=world.c1.pk, fileobj=fileobj, filename="花名册.xlsx", **kwargs)
 
 
-def snapshot():
-    """Every row the roster touches, with timestamps, to prove that nothing changed."""
-    return {
-        "buildings": list(Building.objects.order_by("pk").values()),
-        "units": list(Unit.objects.order_by("pk").values()),
-        "households": list(Household.objects.order_by("pk").values()),
-        "residents": list(Resident.objects.order_by("pk").values()),
-        "occupancies": list(Occupancy.objects.order_by("pk").values()),
-        "tags": list(ResidentTag.objects.order_by("pk").values()),
-    }
+# Every row the roster touches, with timestamps, to prove that nothing changed.
+snapshot = kit.snapshot_of(Building, Unit, Household, Resident, Occupancy, ResidentTag)
 
 
 def rejected(world, fileobj, **kwargs) -> RosterInvalid:

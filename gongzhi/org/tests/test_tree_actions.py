@@ -7,6 +7,7 @@ import pytest
 from gongzhi.core.models import AuditEvent
 from gongzhi.org.models import Building, Compound, Household, Region, Unit
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing import kit
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ MANAGERS_C1 = {"community_secretary", "community_staff"}
 
 
 def api(client, world, role, method, url, body):
-    client.force_login(world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, world.users[role])
     return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
 
 
@@ -125,12 +126,12 @@ def test_moving_a_building_to_another_grid_moves_its_households(client, world):
     event = AuditEvent.objects.get(action="building.update")
     assert event.changes == {"grid": [world.g1.pk, world.g2.pk]}
     # The grid worker of g1 no longer sees b1's households; g2 would.
-    client.force_login(world.users["grid_worker"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, world.users["grid_worker"])
     assert client.get("/api/org/households").json()["count"] == 4
 
 
 def test_community_page_forms(client, world):
-    client.force_login(world.users["community_staff"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, world.users["community_staff"])
     page = client.get(f"/org/regions/{world.c1.pk}/").content.decode()
     assert "新增楼栋" in page
     response = client.post(f"/org/regions/{world.c1.pk}/", {"form": "compound", "name": "阳光小区"}, follow=True)
@@ -143,7 +144,7 @@ def test_community_page_forms(client, world):
 
 
 def test_building_page_add_household_form(client, world):
-    client.force_login(world.users["community_staff"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, world.users["community_staff"])
     unit = Unit.objects.get(building=world.b1, number="2")
     response = client.post(f"/org/buildings/{world.b1.pk}/", {
         "form": "household", "unit": unit.pk, "room": "101", "floor": "1", "area": "70"}, follow=True)
@@ -154,7 +155,7 @@ def test_building_page_add_household_form(client, world):
 
 
 def test_grid_worker_cannot_post_tree_forms(client, world):
-    client.force_login(world.users["grid_worker"], backend="gongzhi.accounts.backends.PhoneBackend")
+    kit.log_in(client, world.users["grid_worker"])
     before = counts()
     client.post(f"/org/buildings/{world.b1.pk}/", {"form": "unit", "number": "9"})
     assert counts() == before

@@ -1,0 +1,138 @@
+"""pytest fixtures for the shared test world (registered from the root ``conftest.py``).
+
+* ``_gz_base_world`` (session, autouse): after ``django_db_setup``, builds the base world once
+  per process and commits it (``gongzhi.testing.world``). Every test then runs in a transaction
+  rolled back at its end (pytest-django's ``db``), so the base world is always there, as built.
+* Transactional tests (``django_db(transaction=True)``, ``live_server``, the browser tests) see
+  the committed base world too. Django flushes the database after each of them; the plugin
+  wraps ``TransactionTestCase._fixture_teardown`` (the flush; ``TestCase`` overrides it) to
+  build the base world again right after, so the tests that follow do not notice.
+* ``world`` / ``case_world`` (function): a fresh deep copy of the base world for each test.
+* App worlds: a test module that sets ``APP_WORLD = build_party_world`` (any ``builder(world)``)
+  gets it built once per module, on a copy of the base world, inside an outer transaction
+  rolled back when the module ends (each test's transaction nests in it as a savepoint).
+  A test that asks for ``app_world`` (what the builder returned) gets, as ``world``, the world
+  the builder extended, both copied fresh; the module's other tests get the base world and run
+  first (``pytest_collection_modifyitems``). Such modules must not hold transactional tests.
+* ``empty_database``: a test of code that refuses to run over existing data (the demo seed)
+  gets a database without the base world, inside its rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .world import BASE, SESSIONS, atomic_block, build_base_world, empty_world, fresh, remember_sessions
+
+
+def _empty_if_kept() -> None:
+    """With ``--reuse-db`` the last run's base world may still be there: flush it first."""
+    from django.core.management import call_command
+
+    from gongzhi.org.models import Region
+
+    if Region.objects.filter(code="T").exists():
+        call_command("flush", verbosity=0, interactive=False)
+
+
+def _uses_app_world(item) -> bool:
+    module = getattr(item, "module", None)
+    return getattr(module, "APP_WORLD", None) is not None and "app_world" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items):
+    """In a module with an APP_WORLD, run the tests that do not use it first, before it is built.
+
+    The app world's rows stay in the database from its first test to the module's end, so a test
+    that expects only the base world must run before. The sort is stable and keeps modules
+    together: the order is otherwise the file's.
+    """
+    modules: dict[int, list] = {}
+    for item in items:
+        modules.setdefault(id(getattr(item, "module", None)), []).append(item)
+    items[:] = [item for group in modules.values() for item in sorted(group, key=_uses_app_world)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gz_base_world(django_db_setup, django_db_blocker):
+    from django.db import connection
+    from django.test import TransactionTestCase
+
+    with django_db_blocker.unblock():
+        _empty_if_kept()
+        BASE.world = build_base_world()
+    flush = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        flush(self)
+        if connection.in_atomic_block:
+            raise RuntimeError("a transactional test ran inside a module's APP_WORLD transaction")
+        BASE.world = build_base_world()
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+    BASE.active = True
+    yield
+    BASE.active = False
+    TransactionTestCase._fixture_teardown = flush
+
+
+@pytest.fixture(scope="module")
+def _gz_module_world(request, _gz_base_world, django_db_blocker):
+    """The module's APP_WORLD, built once inside a transaction rolled back at the module's end."""
+    builder = getattr(request.module, "APP_WORLD", None)
+    if builder is None:
+        yield None
+        return
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        block = atomic_block()
+        block.__enter__()
+        try:
+            world = fresh(BASE.world)
+            app = builder(world)
+            added = remember_sessions(world.users.values())
+        except BaseException:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+            raise
+    yield world, app
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        block.__exit__(None, None, None)
+    for pk in added:
+        SESSIONS.pop(pk, None)
+
+
+@pytest.fixture
+def _gz_worlds(request):
+    """One fresh copy per test of (world, app world): the module's if the test uses it, else the base world's."""
+    if "app_world" not in request.fixturenames or getattr(request.module, "APP_WORLD", None) is None:
+        return fresh(BASE.world), None
+    return fresh(request.getfixturevalue("_gz_module_world"))
+
+
+@pytest.fixture
+def world(db, _gz_worlds):
+    """The test world (``gongzhi/org/testing/world.py`` + casework additions), fresh for this test."""
+    return _gz_worlds[0]
+
+
+@pytest.fixture
+def case_world(world):
+    """The same world: the casework additions (categories, departments) are part of the base world."""
+    return world
+
+
+@pytest.fixture
+def app_world(_gz_module_world, world, _gz_worlds):
+    """What the module's APP_WORLD builder returned, fresh for this test (same copy as ``world``)."""
+    if _gz_worlds[1] is None:
+        raise pytest.UsageError("app_world needs APP_WORLD = builder in the test module")
+    return _gz_worlds[1]
+
+
+@pytest.fixture
+def empty_database(db):
+    """No base world in this test (deleted in its transaction, back after): for code that needs an empty database."""
+    empty_world()
