@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.notifications import selectors as inbox
 from gongzhi.core.notifications.actions import notifications_mark_read
-from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, errors, paginate_queryset
+from gongzhi.core.schemas import Id, IdList, Page, PageNumber, PageSize, errors, paginate_queryset
 from gongzhi.core.validators import mask_phone
 
 from . import error_codes as codes
@@ -347,6 +347,6 @@ def _case_id(n) -> int | None:
 
 
 @router.post("/notifications/read", response={204: None})
-def notifications_read(request: HttpRequest, ids: list[Id] | None = None):
+def notifications_read(request: HttpRequest, ids: IdList | None = None):
     notifications_mark_read(actor=request.user, ids=ids)
     return Status(204, None)

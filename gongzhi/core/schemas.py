@@ -56,6 +56,8 @@ MAX_PAGE = 1_000_000
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 PageNumber = Annotated[int, Field(le=MAX_PAGE, description="From 1; a smaller number is page 1.")]
 PageSize = Annotated[int, Field(le=MAX_PAGE, description="Clamped to 1..200.")]
+MAX_IDS = 1000
+IdList = Annotated[list[Id], Field(max_length=MAX_IDS, description=f"At most {MAX_IDS} ids.")]
 
 _STATUS_TEXT = {
     400: "Invalid input refused by the action (`field` names it).",
