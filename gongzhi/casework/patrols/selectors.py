@@ -15,8 +15,6 @@ from django.utils.translation import gettext
 from ..fieldwork.permissions import signed_in
 from ..models import Case, Patrol, PatrolStop
 from .permissions import patrol_view_grids
-# Re-exported for callers (and tests) that load a patrol and read it through one module.
-from .permissions import access_patrol as access_patrol  # noqa: F401
 
 
 def open_patrol(user) -> Patrol | None:

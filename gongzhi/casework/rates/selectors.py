@@ -33,9 +33,6 @@ from gongzhi.org.models import Building, Region
 from ..models import Case, CaseEvent, Category, Tier
 from . import codes
 from .permissions import RateScope, building_label
-# Re-exported for callers (and tests) that name the report's place and read it through one module.
-from .permissions import rate_scope as rate_scope  # noqa: F401
-from .permissions import rate_scopes as rate_scopes  # noqa: F401
 
 S = Case.Status
 

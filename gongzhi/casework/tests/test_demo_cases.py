@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from gongzhi.accounts.models import User
+from gongzhi.casework.rates import permissions as rate_permissions
 from gongzhi.casework.rates import selectors as rates
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.models import (
@@ -200,7 +201,7 @@ def test_the_actions_carry_on_from_the_seeded_requests(client):
     # Search finds seeded requests; the rates of the year add up.
     staff = User.objects.get(phone=LOGIN_BY_KEY["community_staff"].phone)
     assert queue(staff, q="电梯").exists() or queue(staff, q="漏水").exists()
-    scope = rates.rate_scope(staff, kind="community", pk=Region.objects.get(name="和谐社区").pk)
+    scope = rate_permissions.rate_scope(staff, kind="community", pk=Region.objects.get(name="和谐社区").pk)
     year = rates.period(NOW.date() - timedelta(days=365), NOW.date() + timedelta(days=1))
     report = rates.rates_report(scope, year, breakdown="grid", as_of=NOW)
     total = report.total

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.casework.patrols import actions as pa
+from gongzhi.casework.patrols import permissions as patrol_permissions
 from gongzhi.casework.patrols import selectors as fs
 from gongzhi.casework.models import Case, CaseEvent, Patrol, PatrolStop
 from gongzhi.core.errors import ApplicationError
@@ -151,8 +152,8 @@ def test_who_reads_the_log(case_world):
         visible = list(fs.patrol_log(user))
         assert (visible == [patrol]) == (role in readers), role
         if role in readers:
-            assert fs.access_patrol(user, patrol.pk) == patrol
+            assert patrol_permissions.access_patrol(user, patrol.pk) == patrol
         else:
             with pytest.raises(ApplicationError) as info:
-                fs.access_patrol(user, patrol.pk)
+                patrol_permissions.access_patrol(user, patrol.pk)
             assert info.value.status == 404, role

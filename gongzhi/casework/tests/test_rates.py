@@ -54,6 +54,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from gongzhi.casework.rates import permissions as rate_permissions
 from gongzhi.casework.rates import selectors as rates
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.actions.intake import case_submit
@@ -177,7 +178,7 @@ def march(case_world):
 
 
 def _report(w, kind="community", pk=None, breakdown=None, user="community_staff"):
-    scope = rates.rate_scope(w.users[user], kind=kind, pk=pk or w.c1.pk)
+    scope = rate_permissions.rate_scope(w.users[user], kind=kind, pk=pk or w.c1.pk)
     return rates.rates_report(scope, MARCH, breakdown=breakdown, as_of=T)
 
 
@@ -198,7 +199,7 @@ def test_the_cases_are_what_the_docstring_says(march):
 
 def test_community_month_totals(march, django_assert_max_num_queries):
     w, _ids = march
-    scope = rates.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
+    scope = rate_permissions.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
     with django_assert_max_num_queries(2):  # cases grouped by category + the category names
         report = rates.rates_report(scope, MARCH, as_of=T)
     f = report.total
@@ -235,7 +236,7 @@ def test_community_month_totals(march, django_assert_max_num_queries):
 
 def test_breakdown_by_grid(march, django_assert_max_num_queries):
     w, _ids = march
-    scope = rates.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
+    scope = rate_permissions.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
     with django_assert_max_num_queries(3):  # one query grouped by category and grid + category and grid names
         report = rates.rates_report(scope, MARCH, breakdown="grid", as_of=T)
     rows = {r.label: r.figures for r in report.rows}
@@ -310,7 +311,7 @@ def test_subdistrict_sums_its_communities(march):
 def test_report_time_decides_what_is_overdue(march):
     """The same month with the report time at 03-14 12:00 (states as they are now)."""
     w, _ids = march
-    scope = rates.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
+    scope = rate_permissions.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
     early = rates.rates_report(scope, MARCH, as_of=t(3, 14, 12)).total
     # At 03-14 12:00: H (due 03-11 08:00) is past due; J (due 03-15 09:00) is not yet; K (due 03-21) not yet.
     assert early.open_overdue == 1 and early.on_time_rate == rates.Rate(5, 8)
@@ -458,7 +459,7 @@ def test_access_for_every_role(client, case_world, role):
                                                "month": 3})
         assert page.status_code == (200 if name in allowed else 404), (role, name)
     # The picker offers exactly the allowed scopes.
-    offered = {s.key for s in rates.rate_scopes(w.users[role])}
+    offered = {s.key for s in rate_permissions.rate_scopes(w.users[role])}
     assert offered == {"{}:{}".format(*_scope_param(w, n)) for n in allowed} - _covered(w, role)
     if not allowed:
         assert client.get("/api/casework/rates").status_code == 404
@@ -481,7 +482,7 @@ def test_missing_place_is_404_like_a_refusal(client, case_world):
     r = _get(client, w.users["subdistrict_staff"], {"community": w.g1.pk})  # a grid is not a community
     assert r.status_code == 404
     with pytest.raises(NotFound):
-        rates.rate_scope(w.users["subdistrict_staff"], kind="household", pk=w.h("b1 1-101").pk)
+        rate_permissions.rate_scope(w.users["subdistrict_staff"], kind="household", pk=w.h("b1 1-101").pk)
 
 
 # Page and Excel ----------------------------------------------------------------------------------
@@ -542,7 +543,7 @@ def test_excel_export_refused_like_the_page(client, march):
 def test_durations_are_computed_in_sql(march):
     """The averages are sums of (responded_at − created_at) done by the database, not per-row Python."""
     w, _ids = march
-    scope = rates.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
+    scope = rate_permissions.rate_scope(w.users["community_staff"], kind="community", pk=w.c1.pk)
     row = rates.cases_in(scope, MARCH).aggregate(**rates._aggregates(T))
     figures = rates._figures(row)
     assert figures.respond_time == timedelta(hours=87) and figures.resolve_time == timedelta(hours=528)
