@@ -16,7 +16,7 @@ from gongzhi.casework.actions import intake, lifecycle
 from gongzhi.casework.models import Case, CaseEvent, Category
 from gongzhi.core.notifications.models import Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]  # the demo seeds from nothing
 
 AS_OF = "2026-06-15"
 NOW = datetime.combine(datetime.fromisoformat(AS_OF).date(), time(7, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
