@@ -9,7 +9,6 @@ asks for it, by grid / building / community). No request row is loaded.
 from __future__ import annotations
 
 import calendar
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,6 +26,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core import excel
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.org.models import Building, Region
 
@@ -650,6 +650,4 @@ def report_xlsx(report: Report) -> bytes:
         cat.cell(row=cat.max_row, column=4).number_format = "0.0%"
         cat.cell(row=cat.max_row, column=5).number_format = "0.0%"
     cat.column_dimensions["A"].width = 22
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)  # category and place names are staff text: escaped

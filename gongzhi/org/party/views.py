@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import excel
 from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from gongzhi.core.pagination import paginate
 
@@ -531,13 +532,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     content = pr.quarterly_report_xlsx(community, year, quarter, reports, single=institution)
     label = institution.name if institution else community.name
     filename = f"{label}-{year}年第{quarter}季度双报到服务情况.xlsx"
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return excel.xlsx_response(content, filename)
 
 
 # Staff: printable QR sheets ---------------------------------------------------------------------------
