@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import excel, printing
 from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from gongzhi.core.pagination import paginate
+from gongzhi.core.pickers import community_choice, pick
 from gongzhi.core.qr import QR
 
 from ..models import Building, Institution, PartyMember, PartyOrg, Region, ServicePost
@@ -34,8 +35,7 @@ from . import selectors as ps
 # Helpers -------------------------------------------------------------------------------------
 def _staff_community(request: HttpRequest, cap: str = VIEW_PARTY) -> tuple[Region, list[Region]]:
     communities = ps.staff_communities(request.user, cap)
-    requested = request.POST.get("community") or request.GET.get("community")
-    return ps.pick_community(communities, requested), communities
+    return community_choice(request, communities), communities
 
 
 def _back(name: str, community: Region, **params) -> HttpResponse:
@@ -143,7 +143,7 @@ def my_service(request: HttpRequest) -> HttpResponse:
 def _post_community(request) -> tuple[Region, list[Region]]:
     ids = pp.post_communities(request.user)
     communities = list(Region.objects.filter(pk__in=ids).order_by("code"))
-    return ps.pick_community(communities, request.GET.get("community")), communities
+    return pick(communities, request.GET.get("community")), communities
 
 
 def _post_card_ctx(request, post: ServicePost, member, registered: bool, error: str | None = None) -> dict:

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.errors import ApplicationError
+from gongzhi.core.pickers import community_choice
 
-from ..models import Region, RosterImport
+from ..models import RosterImport
 from ..permissions import MANAGE_ROSTER, access_community, communities_with
 from . import actions as roster_actions
 from .permissions import access_roster_import
@@ -31,22 +32,11 @@ from .writer import write_template
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _pick_community(request: HttpRequest, value: str | None) -> tuple[Region, list[Region]]:
-    communities = communities_with(request.user, MANAGE_ROSTER)
-    if not communities:
-        raise NotFound()
-    if not value:
-        return communities[0], communities
-    community = next((c for c in communities if str(c.pk) == str(value)), None)
-    if community is None:
-        raise NotFound()
-    return community, communities
-
-
 @login_required
 @require_GET
 def roster_home(request: HttpRequest) -> HttpResponse:
-    community, communities = _pick_community(request, request.GET.get("community"))
+    communities = communities_with(request.user, MANAGE_ROSTER)
+    community = community_choice(request, communities)
     imports = RosterImport.objects.filter(community=community).select_related("uploaded_by")[:10]
     return render(
         request,
