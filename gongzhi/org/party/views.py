@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import excel, printing
 from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
+from gongzhi.core.page_errors import flash_error
 from gongzhi.core.pagination import paginate
 from gongzhi.core.pickers import community_choice, pick
 from gongzhi.core.qr import QR
@@ -45,9 +46,7 @@ def _back(name: str, community: Region, **params) -> HttpResponse:
 
 def _fail(request: HttpRequest, exc: ApplicationError) -> None:
     """Refusals (403) and misses (404) become the error page; bad input a message on the page."""
-    if exc.status in (403, 404):
-        raise exc
-    messages.error(request, exc.message)
+    flash_error(request, exc, page_statuses=(403, 404))
 
 
 def _int(value) -> int | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.page_errors import flash_error
 from gongzhi.core.pickers import community_choice
 
 from ..models import RosterImport
@@ -76,9 +76,7 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
             actor=request.user, community_id=community_id, upload=request.FILES.get("file")
         )
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
         return redirect(f"{reverse('org:roster')}?community={int(community_id)}")
     return redirect("org:roster_import", record.pk)
 
