@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.page_errors import flash_error
+from gongzhi.core.pickers import pick
 from gongzhi.core.pagination import paginate
 
 from . import selectors
@@ -313,13 +314,7 @@ def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def roles(request: HttpRequest) -> HttpResponse:
     communities = communities_with(request.user, MANAGE_ROLES)
-    if not communities:
-        raise NotFound()
-    community = communities[0]
-    if request.GET.get("community"):
-        community = next((c for c in communities if str(c.pk) == request.GET["community"]), None)
-        if community is None:
-            raise NotFound()
+    community = pick(communities, request.GET.get("community"))  # the form posts to ?community=…
     if request.method == "POST":
         try:
             if "revoke" in request.POST:

@@ -51,3 +51,35 @@ def test_switch_tabs_and_field():
     assert render(communities=[A, B], picker="field", selected="1").count(" selected") == 1
     assert render(communities=[A], picker="field", hidden_if_one=True).strip() == (
         '<input type="hidden" name="community" value="1">')
+
+
+PICKER_PAGES = ["org:roster", "org:roles", "org:party_overview", "org:party_registrations", "org:party_report",
+                "casework:categories", "field:board", "field:offerings"]
+
+
+@pytest.fixture
+def two_communities(world):
+    """The secretary of both communities of the test world."""
+    from gongzhi.org.models import Role, RoleAssignment
+    from gongzhi.org.testing.world import make_user
+
+    user = make_user("两社区书记")
+    for community in (world.c1, world.c2):
+        RoleAssignment.objects.create(user=user, role=Role.COMMUNITY_SECRETARY, region=community, community=community)
+    return user
+
+
+@pytest.mark.parametrize("name", PICKER_PAGES)
+def test_pages_with_the_picker(world, login, two_communities, name):
+    """Every page that works on one community offers the choice, honours it and answers 404 outside it."""
+    from django.urls import reverse
+
+    client = login(two_communities)
+    url = reverse(name)
+    first = client.get(url)
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert f'?community={world.c2.pk}"' in html or f'<option value="{world.c2.pk}"' in html
+    second = client.get(url, {"community": world.c2.pk})
+    assert second.status_code == 200 and second.context["community"] == world.c2
+    assert client.get(url, {"community": 999999}).status_code == 404
