@@ -26,10 +26,10 @@ install-test: $(VENV)/.installed-test system-deps
 
 ## Chromium and CJK fonts for the browser tests (Debian packages; needs root).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v pdftotext >/dev/null; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			echo "Installing chromium and fonts-noto-cjk (apt-get)…"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
 		else \
 			echo "NOTE: chromium / fonts-noto-cjk missing and not root: browser tests will be skipped."; \
 		fi; \

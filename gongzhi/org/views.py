@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.page_errors import flash_error
+from gongzhi.core.pickers import pick
 from gongzhi.core.pagination import paginate
 
 from . import selectors
@@ -99,9 +101,7 @@ def _tree_form_post(request: HttpRequest, community: Region) -> None:
             return
         messages.success(request, _("已新增：%(name)s") % {"name": obj.name})
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
 
 
 @login_required
@@ -157,9 +157,7 @@ def _building_form_post(request: HttpRequest, building) -> None:
             )
             messages.success(request, _("已新增：%(name)s") % {"name": h.room})
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
 
 
 @login_required
@@ -246,9 +244,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         people_actions.household_update(actor=request.user, household_id=pk, data=data)
         messages.success(request, _("已保存。"))
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     return redirect("org:household", pk)
 
 
@@ -263,9 +259,7 @@ def household_add_resident(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("已登记居民 %(name)s。") % {"name": data["name"]})
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     return redirect("org:household", pk)
 
 
@@ -303,9 +297,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         people_actions.resident_edit(actor=request.user, resident_id=pk, data=data, tags=tags)
         messages.success(request, _("已保存。"))
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     return redirect("org:resident", pk)
 
 
@@ -322,13 +314,7 @@ def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def roles(request: HttpRequest) -> HttpResponse:
     communities = communities_with(request.user, MANAGE_ROLES)
-    if not communities:
-        raise NotFound()
-    community = communities[0]
-    if request.GET.get("community"):
-        community = next((c for c in communities if str(c.pk) == request.GET["community"]), None)
-        if community is None:
-            raise NotFound()
+    community = pick(communities, request.GET.get("community"))  # the form posts to ?community=…
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
@@ -348,9 +334,7 @@ def roles(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, _("已任命。"))
         except ApplicationError as exc:
-            if exc.status == 404:
-                raise
-            messages.error(request, exc.message)
+            flash_error(request, exc)
         return redirect(f"{request.path}?community={community.pk}")
     assignments = selectors.roles_in_community(community.pk)
     page, prefix = paginate(request, assignments, per_page=50)

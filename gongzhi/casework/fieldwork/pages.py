@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.page_errors import raise_misses
 
 from ..views.common import int_or_none as int_or_none  # the casework pages' own, shared
 
 
 def raise_refusals(exc: ApplicationError) -> None:
     """Refusals (403) and misses (404) become the error page; other errors re-render the form."""
-    if exc.status in (403, 404):
-        raise exc
+    raise_misses(exc, statuses=(403, 404))
 
 
 def next_url(request: HttpRequest, default: str) -> str:

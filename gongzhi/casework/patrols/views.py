@@ -23,6 +23,8 @@ from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedErro
 from gongzhi.core.pagination import paginate
 
 from .. import selectors as case_selectors
+from gongzhi.core.page_errors import flash_error
+
 from ..fieldwork.pages import int_or_none, raise_refusals
 from ..models import Urgency
 from . import actions as patrol_actions
@@ -58,8 +60,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
     try:
         patrol = patrol_actions.patrol_start(actor=request.user, grid_id=int_or_none(request.POST.get("grid")) or 0)
     except ApplicationError as exc:
-        raise_refusals(exc)
-        messages.error(request, exc.message)
+        flash_error(request, exc, page_statuses=(403, 404))
         current = selectors.open_patrol(request.user)
         return redirect("field:patrol", current.pk) if current else redirect("field:patrols")
     return redirect("field:patrol", patrol.pk)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from gongzhi.core import excel
 
 from .selectors import Figures, Rate, Report, Row
 
@@ -103,6 +103,4 @@ def report_xlsx(report: Report) -> bytes:
         cat.cell(row=cat.max_row, column=4).number_format = "0.0%"
         cat.cell(row=cat.max_row, column=5).number_format = "0.0%"
     cat.column_dimensions["A"].width = 22
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)  # category and place names are staff text: escaped

@@ -100,18 +100,6 @@ def can_read_board(user, community_id: int) -> bool:
     return can_manage_services(user, community_id) or community_id in reader_communities(user)
 
 
-def pick_community(communities: list[Region], requested) -> Region:
-    """The community a page works on: the one asked for (if allowed) or the first."""
-    if not communities:
-        raise NotFound()
-    if requested not in (None, ""):
-        chosen = next((c for c in communities if str(c.pk) == str(requested)), None)
-        if chosen is None:
-            raise NotFound()
-        return chosen
-    return communities[0]
-
-
 # Takers ----------------------------------------------------------------------------------------
 def taker_kinds(user, community_id: int) -> frozenset[str]:
     """What the user can take orders as in the community: party member, volunteer, staff."""

@@ -23,6 +23,8 @@ from gongzhi.core.pagination import paginate
 from gongzhi.core.validators import mask_phone
 from gongzhi.org.models import Region
 
+from gongzhi.core.pickers import pick
+
 from ..fieldwork.pages import int_or_none, next_url, raise_refusals, with_query
 from ..models import ServiceOffering, ServiceOrder
 from . import actions as service_actions
@@ -35,7 +37,7 @@ def services(request: HttpRequest) -> HttpResponse:
     """The catalogue (群众点单) of the resident's community, with their open orders on top."""
     ids = permissions.member_communities(request.user) | {c.pk for c in permissions.board_communities(request.user)}
     communities = list(Region.objects.filter(pk__in=ids).order_by("code"))
-    community = permissions.pick_community(communities, request.GET.get("community"))
+    community = pick(communities, request.GET.get("community"))
     is_resident = permissions.resident_households(request.user).filter(community=community).exists()
     open_orders = list(selectors.my_orders(request.user).filter(status__in=selectors.OPEN_ORDER_STATUSES + (
         ServiceOrder.Status.COMPLETED,))[:5])
@@ -188,7 +190,7 @@ def order_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 def _board_community(request) -> tuple[Region, list[Region]]:
     communities = permissions.board_communities(request.user)
     requested = request.GET.get("community") or request.POST.get("community")
-    return permissions.pick_community(communities, requested), communities
+    return pick(communities, requested), communities
 
 
 @login_required

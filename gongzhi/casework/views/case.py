@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.page_errors import flash_error
 
 from .. import selectors
 from ..actions import lifecycle
@@ -218,8 +219,7 @@ def whistle_ack(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         lifecycle.whistle_acknowledge(actor=request.user, whistle_id=pk, note=request.POST.get("note", ""))
     except ApplicationError as exc:
-        refuse_misses(exc)
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     else:
         messages.success(request, _("已报到，诉求已转为办理中。"))
     if request.POST.get("next") == "case" and whistle is not None:

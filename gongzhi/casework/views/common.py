@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.page_errors import raise_misses
 
 from ..models import Case
 from ..permissions import handles_anything, intake_scope, supervise_scope
@@ -26,8 +27,7 @@ def new_idempotency_key() -> str:
 
 def refuse_misses(exc: ApplicationError) -> None:
     """A miss is a 404 page; every other refusal is shown next to the form it came from."""
-    if exc.status == 404 or isinstance(exc, NotFound):
-        raise exc
+    raise_misses(exc)
 
 
 def require_staff(request: HttpRequest) -> None:

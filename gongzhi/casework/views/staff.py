@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.pickers import community_choice
 from gongzhi.core.pagination import paginate
 from gongzhi.org.models import Household, Resident
 from gongzhi.org.permissions import MANAGE_TREE, communities_with, scope_for
@@ -296,14 +297,7 @@ HOUR_FIELDS = ("response_hours", "resolution_hours", "urgent_response_hours", "u
 @login_required
 def category_settings(request: HttpRequest) -> HttpResponse:
     communities = communities_with(request.user, MANAGE_TREE)
-    if not communities:
-        raise NotFound()
-    requested = request.POST.get("community") or request.GET.get("community")
-    community = communities[0]
-    if requested:
-        community = next((c for c in communities if str(c.pk) == str(requested)), None)
-        if community is None:
-            raise NotFound()
+    community = community_choice(request, communities)
     error = None
     error_id = ""
     posted = {}

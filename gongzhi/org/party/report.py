@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core import excel
+
 from ..models import Institution, PartyMember, PartyRegistration, PostClaim, Region, ServiceRecord
 from .selectors import quarter_dates
 
@@ -139,8 +141,6 @@ def quarterly_report_xlsx(
     Each unit's sheet lists its members (building group, posts, number of services,
     hours) and then every service record of the quarter, with the total.
     """
-    from io import BytesIO
-
     from django.utils.translation import gettext as _
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -213,6 +213,4 @@ def quarterly_report_xlsx(
         for row in ws.iter_rows(min_row=5):
             for cell in row:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(wb)  # names, units and notes are residents' text: escaped

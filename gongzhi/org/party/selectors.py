@@ -28,7 +28,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from gongzhi.core.errors import NotFound
 
 from ..models import (
     Building,
@@ -48,18 +47,6 @@ from ..permissions import VIEW_PARTY, communities_with, own_resident
 # Which community a staff page works on ------------------------------------------
 def staff_communities(user, cap: str = VIEW_PARTY) -> list[Region]:
     return communities_with(user, cap)
-
-
-def pick_community(communities: list[Region], requested) -> Region:
-    """The community a page works on: the one asked for (if allowed) or the first."""
-    if not communities:
-        raise NotFound()
-    if requested:
-        chosen = next((c for c in communities if str(c.pk) == str(requested)), None)
-        if chosen is None:
-            raise NotFound()
-        return chosen
-    return communities[0]
 
 
 # Members -----------------------------------------------------------------------------

@@ -10,19 +10,21 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import excel, printing
 from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
+from gongzhi.core.page_errors import flash_error
 from gongzhi.core.pagination import paginate
+from gongzhi.core.pickers import community_choice, pick
+from gongzhi.core.qr import QR
 
 from ..models import Building, Institution, PartyMember, PartyOrg, Region, ServicePost
 from ..permissions import MANAGE_PARTY, VIEW_PARTY, can, own_resident
@@ -31,14 +33,10 @@ from . import report as pr
 from . import permissions as pp
 from . import selectors as ps
 
-QR_ERROR_LEVEL = "q"  # 25 % of the code may be dirty or torn and it still scans
-
-
 # Helpers -------------------------------------------------------------------------------------
 def _staff_community(request: HttpRequest, cap: str = VIEW_PARTY) -> tuple[Region, list[Region]]:
     communities = ps.staff_communities(request.user, cap)
-    requested = request.POST.get("community") or request.GET.get("community")
-    return ps.pick_community(communities, requested), communities
+    return community_choice(request, communities), communities
 
 
 def _back(name: str, community: Region, **params) -> HttpResponse:
@@ -48,9 +46,7 @@ def _back(name: str, community: Region, **params) -> HttpResponse:
 
 def _fail(request: HttpRequest, exc: ApplicationError) -> None:
     """Refusals (403) and misses (404) become the error page; bad input a message on the page."""
-    if exc.status in (403, 404):
-        raise exc
-    messages.error(request, exc.message)
+    flash_error(request, exc, page_statuses=(403, 404))
 
 
 def _int(value) -> int | None:
@@ -71,40 +67,6 @@ def _staff_ctx(request, community: Region, communities: list[Region], tab: str) 
 
 def registration_url(request: HttpRequest, building: Building) -> str:
     return request.build_absolute_uri(reverse("org:party_register", args=[building.qr_token]))
-
-
-def qr_code(url: str):
-    return segno.make(url, error=QR_ERROR_LEVEL, micro=False)
-
-
-def qr_svg(url: str) -> str:
-    """The registration QR code as inline SVG, scaled by CSS (viewBox, no fixed size)."""
-    return qr_code(url).svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
-
-
-def qr_png_data_uri(url: str) -> str:
-    """The same code for the PDFs: a 1-bit PNG with one pixel per module (quiet zone of 4).
-
-    The PDF scales it up with ``image-rendering: pixelated`` (no interpolation), so
-    every module prints as a sharp square; drawing SVG path segments instead cost
-    WeasyPrint about a third of a 189-page sheet's render time.
-    """
-    import base64
-    from io import BytesIO
-
-    from PIL import Image
-
-    qr = qr_code(url)
-    border = 4
-    size = len(qr.matrix) + 2 * border
-    image = Image.new("1", (size, size), 1)
-    for y, row in enumerate(qr.matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                image.putpixel((x + border, y + border), 0)
-    out = BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 # QR landing page and registration ------------------------------------------------------------
@@ -180,7 +142,7 @@ def my_service(request: HttpRequest) -> HttpResponse:
 def _post_community(request) -> tuple[Region, list[Region]]:
     ids = pp.post_communities(request.user)
     communities = list(Region.objects.filter(pk__in=ids).order_by("code"))
-    return ps.pick_community(communities, request.GET.get("community")), communities
+    return pick(communities, request.GET.get("community")), communities
 
 
 def _post_card_ctx(request, post: ServicePost, member, registered: bool, error: str | None = None) -> dict:
@@ -531,13 +493,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     content = pr.quarterly_report_xlsx(community, year, quarter, reports, single=institution)
     label = institution.name if institution else community.name
     filename = f"{label}-{year}年第{quarter}季度双报到服务情况.xlsx"
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return excel.xlsx_response(content, filename)
 
 
 # Staff: printable QR sheets ---------------------------------------------------------------------------
@@ -546,41 +502,37 @@ def _sheet(request, building: Building, *, pdf: bool = False) -> dict:
     group = getattr(building, "party_group", None) if "party_group" in building._state.fields_cache else (
         ps.party_group_of(building)
     )
-    sheet = {"building": building, "group": group, "url": url}
+    qr = QR(url)
+    sheet = {"building": building, "group": group, "url": url, "qr": qr}
     if pdf:
-        sheet["png"] = qr_png_data_uri(url)
+        sheet["png"] = qr.png_data_uri
     else:
-        sheet["svg"] = qr_svg(url)
+        sheet["svg"] = qr.svg
     return sheet
 
 
-def _render_sheets(request, sheets: list[dict], *, pdf: bool) -> str:
-    return render_to_string("org/party/qr_sheet.html", {"sheets": sheets, "pdf": pdf}, request=request)
-
-
-def _pdf(html: str) -> bytes:
-    import weasyprint
-
-    return weasyprint.HTML(string=html).write_pdf()
+def _sheets_ctx(sheets: list[dict]) -> dict:
+    first = sheets[0]["building"]
+    return {
+        "sheets": sheets,
+        "pdf_url": reverse("org:party_qr_sheet_pdf", args=[first.pk]) if len(sheets) == 1 else "",
+        "back_url": f"{reverse('org:party_overview')}?community={first.community_id}",
+    }
 
 
 @login_required
 def qr_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     building = pp.access_qr_building(request.user, pk)
-    return HttpResponse(_render_sheets(request, [_sheet(request, building)], pdf=False))
+    return printing.print_page(request, "org/party/qr_sheet.html", _sheets_ctx([_sheet(request, building)]))
 
 
 @login_required
 def qr_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     building = pp.access_qr_building(request.user, pk)
-    content = _pdf(_render_sheets(request, [_sheet(request, building, pdf=True)], pdf=True))
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{building.compound.name}{building.name}-报到二维码.pdf"
+    return printing.render_pdf(
+        request, "org/party/qr_sheet.html", _sheets_ctx([_sheet(request, building, pdf=True)]),
+        f"{building.compound.name}{building.name}-报到二维码.pdf",
     )
-    return response
 
 
 @login_required
@@ -592,9 +544,5 @@ def qr_sheets_pdf(request: HttpRequest) -> HttpResponse:
     sheets = [_sheet(request, b, pdf=True) for b in ps.buildings_with_groups(community)]
     if not sheets:
         raise ApplicationError("no_buildings", _("本社区还没有登记楼栋。"))
-    content = _pdf(_render_sheets(request, sheets, pdf=True))
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{community.name}-楼栋报到二维码.pdf")
-    return response
+    return printing.render_pdf(request, "org/party/qr_sheet.html", _sheets_ctx(sheets),
+                               f"{community.name}-楼栋报到二维码.pdf")

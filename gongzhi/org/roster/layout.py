@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gongzhi.core.excel import safe_cell, unescape_cell
+
 INSTRUCTIONS = "说明"
 BUILDINGS = "楼栋"
 HOUSEHOLDS = "房屋"
@@ -157,20 +159,8 @@ def instruction_rows() -> list[list[str]]:
 
 
 # Formula injection -------------------------------------------------------------
-# A text cell starting with = + - or @ may be run as a formula by a spreadsheet,
-# so the export prefixes it with one apostrophe, and the import removes exactly
-# one again. Text that already starts with apostrophes before such a character
-# gets one more, so that every value survives a round trip unchanged.
-_FORMULA_START = re.compile(r"^'*[=+\-@]")
-
-
-def escape_text(value: str) -> str:
-    if value and _FORMULA_START.match(value):
-        return "'" + value
-    return value
-
-
-def unescape_text(value: str) -> str:
-    if value and value[0] == "'" and _FORMULA_START.match(value):
-        return value[1:]
-    return value
+# A text cell that could start a formula (= + - @, or a tab / CR before one) is
+# written with one leading apostrophe and the import removes exactly one again:
+# the rule lives in gongzhi.core.excel, shared by every export of the project.
+escape_text = safe_cell
+unescape_text = unescape_cell

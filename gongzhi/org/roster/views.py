@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.errors import ApplicationError
+from gongzhi.core.page_errors import flash_error
+from gongzhi.core.pickers import community_choice
 
-from ..models import Region, RosterImport
+from ..models import RosterImport
 from ..permissions import MANAGE_ROSTER, access_community, communities_with
 from . import actions as roster_actions
 from .permissions import access_roster_import
@@ -31,22 +32,11 @@ from .writer import write_template
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _pick_community(request: HttpRequest, value: str | None) -> tuple[Region, list[Region]]:
-    communities = communities_with(request.user, MANAGE_ROSTER)
-    if not communities:
-        raise NotFound()
-    if not value:
-        return communities[0], communities
-    community = next((c for c in communities if str(c.pk) == str(value)), None)
-    if community is None:
-        raise NotFound()
-    return community, communities
-
-
 @login_required
 @require_GET
 def roster_home(request: HttpRequest) -> HttpResponse:
-    community, communities = _pick_community(request, request.GET.get("community"))
+    communities = communities_with(request.user, MANAGE_ROSTER)
+    community = community_choice(request, communities)
     imports = RosterImport.objects.filter(community=community).select_related("uploaded_by")[:10]
     return render(
         request,
@@ -86,9 +76,7 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
             actor=request.user, community_id=community_id, upload=request.FILES.get("file")
         )
     except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        flash_error(request, exc)
         return redirect(f"{reverse('org:roster')}?community={int(community_id)}")
     return redirect("org:roster_import", record.pk)
 

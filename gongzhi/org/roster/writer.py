@@ -2,8 +2,8 @@
 
 The export streams: rows come from ``values_list(...).iterator()`` and go
 straight into openpyxl write-only sheets, so memory stays flat however large
-the community. Every text cell goes through ``escape_text`` (formula
-injection); the import undoes exactly that.
+the community. Every row goes through ``gongzhi.core.excel`` (formula
+injection: every text cell escaped); the import undoes exactly that.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongzhi.core import excel
 from gongzhi.core.validators import id_number_check_char
 
 from ..models import Building, Compound, Household, Occupancy, Region, ResidentTag
@@ -37,7 +38,6 @@ from .layout import (
     TAG_ORDER,
     USE_NAMES,
     Sheet,
-    escape_text,
     instruction_rows,
 )
 
@@ -149,13 +149,13 @@ def write_template(out: IO[bytes] | str, *, community: Region | None = None) -> 
             cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
             note = ("必填。" if column.required else "选填。") + column.help
             cell.comment = Comment(note, "共治")
-        ws.append(examples[sheet.name])
+        excel.append(ws, examples[sheet.name])
         for cell in ws[2]:
             cell.font = EXAMPLE_FONT
         ws.cell(row=2, column=1).comment = Comment("示例行：导入前请删除或改成真实数据。", "共治")
         for dv in _validations(sheet, lists):
             ws.add_data_validation(dv)
-    wb.save(out)
+    excel.save(wb, out)
 
 
 def _write_instructions(append, community: Region | None, *, exported: bool) -> None:
@@ -170,10 +170,6 @@ def _write_instructions(append, community: Region | None, *, exported: bool) -> 
         append(row)
 
 
-def _text(value) -> str:
-    return escape_text(value) if value else value
-
-
 def _number(value: Decimal | None):
     if value is None:
         return None
@@ -186,7 +182,7 @@ def write_export(out: IO[bytes] | str, *, community: Region) -> dict[str, int]:
     info = wb.create_sheet(INSTRUCTIONS)
     info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 90
-    _write_instructions(info.append, community, exported=True)
+    _write_instructions(lambda row: excel.append(info, row), community, exported=True)
     counts = {}
     lists = _reference_lists(community)
     writers = {"楼栋": _building_rows, "房屋": _household_rows, "居民": _resident_rows}
@@ -198,10 +194,10 @@ def write_export(out: IO[bytes] | str, *, community: Region) -> dict[str, int]:
         ws.append(_header_cells(ws, sheet))
         n = 0
         for row in writers[sheet.name](community):
-            ws.append(row)
+            excel.append(ws, row)
             n += 1
         counts[sheet.name] = n
-    wb.save(out)
+    excel.save(wb, out)
     return {"buildings": counts["楼栋"], "households": counts["房屋"], "residents": counts["居民"]}
 
 
@@ -213,7 +209,7 @@ def _building_rows(community: Region) -> Iterable[list]:
         .values_list("compound__name", "name", "grid__name", "floors", "unit_count", "address")
     )
     for compound, name, grid, floors, units, address in qs.iterator(chunk_size=2000):
-        yield [_text(compound), _text(name), _text(grid), floors, units or None, _text(address)]
+        yield [compound, name, grid, floors, units or None, address]
 
 
 def _household_rows(community: Region) -> Iterable[list]:
@@ -226,8 +222,8 @@ def _household_rows(community: Region) -> Iterable[list]:
     )
     for compound, building, unit, room, floor, area, use, occupancy, note in qs.iterator(chunk_size=5000):
         yield [
-            _text(compound), _text(building), _text(unit), _text(room), floor, _number(area),
-            USE_NAMES.get(use, use), OCCUPANCY_NAMES.get(occupancy, occupancy), _text(note),
+            compound, building, unit, room, floor, _number(area),
+            USE_NAMES.get(use, use), OCCUPANCY_NAMES.get(occupancy, occupancy), note,
         ]
 
 
@@ -266,7 +262,7 @@ def _resident_rows(community: Region) -> Iterable[list]:
         resident_tags = tags.get(resident_id)
         tag_text = "、".join(TAG_NAMES[t] for t in sorted(resident_tags, key=TAG_ORDER.get)) if resident_tags else None
         yield [
-            _text(compound), _text(building), _text(unit), _text(room), _text(name),
+            compound, building, unit, room, name,
             RELATION_NAMES.get(relation, relation), _number(share), GENDER_NAMES.get(gender) if gender else None,
-            birth, _text(phone), _text(id_number), tag_text,
+            birth, phone, id_number, tag_text,
         ]

@@ -8,7 +8,7 @@ import zlib
 import pytest
 import segno
 
-from gongzhi.org.party.views import QR_ERROR_LEVEL
+from gongzhi.core.qr import ERROR_LEVEL as QR_ERROR_LEVEL
 from gongzhi.org.testing.party_world import build_party_world
 
 
