@@ -40,6 +40,14 @@ def _uses_app_world(item) -> bool:
     return getattr(module, "APP_WORLD", None) is not None and "app_world" in getattr(item, "fixturenames", ())
 
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+_NEEDS_DB = [True]
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(_DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(items):
     """In a module with an APP_WORLD, run the tests that do not use it first, before it is built.
 
@@ -47,6 +55,7 @@ def pytest_collection_modifyitems(items):
     that expects only the base world must run before. The sort is stable and keeps modules
     together: the order is otherwise the file's.
     """
+    _NEEDS_DB[0] = any(_uses_database(item) for item in items)
     modules: dict[int, list] = {}
     for item in items:
         modules.setdefault(id(getattr(item, "module", None)), []).append(item)
@@ -58,6 +67,9 @@ def _gz_base_world(django_db_setup, django_db_blocker):
     from django.db import connection
     from django.test import TransactionTestCase
 
+    if not _NEEDS_DB[0]:  # no collected test uses the database: pytest-django created none
+        yield
+        return
     with django_db_blocker.unblock():
         _empty_if_kept()
         BASE.world = build_base_world()
