@@ -18,7 +18,7 @@ from gongzhi.org.models import Building, Region, Role
 from gongzhi.org.permissions import active_assignments
 
 from ..permissions import view_scope
-from . import codes
+from .. import error_codes as codes
 
 SCOPE_KINDS = ("subdistrict", "community", "grid", "building")
 # Roles whose case view covers whole places (unit heads and red stewards see only some households).

@@ -31,7 +31,7 @@ from gongzhi.core.errors import ApplicationError
 from gongzhi.org.models import Building, Region
 
 from ..models import Case, CaseEvent, Category, Tier
-from . import codes
+from .. import error_codes as codes
 from .permissions import RateScope, building_label
 # Re-exported for callers (and tests) that name the report's place and read it through one module.
 from .permissions import rate_scope as rate_scope  # noqa: F401
