@@ -25,8 +25,8 @@ from . import permissions, selectors
 router = Router(tags=["field"])
 
 CLOSED_OUTCOMES = [s for s in Mediation.Status.values if s != Mediation.Status.OPEN]
-# A calendar year the time zone arithmetic can represent (0 or none: this year).
-Year = Annotated[int, Field(ge=0, le=9998)]
+# A calendar year whose bounds the time zone arithmetic can represent (none: this year).
+Year = Annotated[int, Field(ge=1900, le=9998)]
 
 
 # Schemas ---------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ class RatesFilter(Schema):
     community: Id | None = None
     grid: Id | None = None
     building: Id | None = None
-    start: str | None = checked(default=None, description="YYYY-MM-DD, with end; at most 3 years.")
+    start: str | None = checked(default=None, description="YYYY-MM-DD (from 1900-01-01), with end; at most 3 years.")
     end: str | None = checked(default=None, description="YYYY-MM-DD, excluded.")
     breakdown: str | None = checked(default=None, enum=["", *selectors.BREAKDOWNS, None])
 
