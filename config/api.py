@@ -15,6 +15,11 @@ TAG_APPS = {"auth": "accounts", "org": "org", "party": "org", "casework": "casew
 
 
 class GongzhiAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """``<tag>_<function>`` (e.g. ``field_order_take``): stable when code moves between modules."""
+        tag = (operation.tags or ["api"])[0]
+        return f"{tag}_{operation.view_func.__name__}".replace("-", "_")
+
     def get_openapi_schema(self, **kwargs):
         """The generated schema, completed with every error answer (see core.schemas.document_errors)."""
         return document_errors(super().get_openapi_schema(**kwargs), tag_apps=TAG_APPS)

@@ -325,7 +325,7 @@ def department_member_remove(request: HttpRequest, department_id: Id, user_id: I
     return Status(204, None)
 
 
-@router.get("/notifications", response=Page[s.NotificationOut])
+@router.get("/notifications", response=Page[s.CaseNotificationOut])
 def notifications(request: HttpRequest, unread: bool = False, page: PageNumber = 1, page_size: PageSize = 30):
     """The shared inbox (``/api/inbox/notifications``) in this endpoint's older shape, with ``case_id``."""
     result = paginate_queryset(inbox.inbox(request.user, unread_only=unread), page=page, page_size=page_size)

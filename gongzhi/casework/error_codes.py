@@ -45,7 +45,7 @@ class CaseworkError(StrEnum):
     ALREADY_MEMBER = "already_member"
     NOT_MEMBER = "not_member"
     MEMBER_HANDLING_CASES = "member_handling_cases"
-    # raised with a literal code or a module constant elsewhere in casework (to move here)
+    # intake, bulk dispatch and category limits; the shared input cleaning (fieldwork/actions.py)
     UNKNOWN_PATROL = "unknown_patrol"
     NOTHING_SELECTED = "nothing_selected"
     TOO_MANY = "too_many"
@@ -53,7 +53,7 @@ class CaseworkError(StrEnum):
     TOO_LONG = "too_long"
     INVALID_DATETIME = "invalid_datetime"
     INVALID_HOURS = "invalid_hours"
-    # services (actions/services.py)
+    # services (services/actions.py)
     INVALID_PROVIDER = "invalid_provider"
     OFFERING_TITLE_TAKEN = "offering_title_taken"
     OFFERING_INACTIVE = "offering_inactive"
@@ -70,7 +70,7 @@ class CaseworkError(StrEnum):
     NOT_YOUR_ORDER = "not_your_order"
     NOT_COMPLETED = "order_not_completed"
     ALREADY_RATED = "order_already_rated"
-    # mediation (actions/mediation.py)
+    # mediation (mediation/actions.py)
     MEDIATION_EXISTS = "mediation_exists"
     CASE_NOT_OPEN = "case_not_open"
     INVALID_MEDIATOR = "invalid_mediator"
@@ -83,14 +83,14 @@ class CaseworkError(StrEnum):
     TOO_MANY_PARTIES = "too_many_parties"
     NO_SESSION = "no_session"
     CANNOT_RESOLVE = "cannot_resolve_case"
-    # patrols (actions/patrols.py)
+    # patrols (patrols/actions.py)
     NOT_GRID_WORKER = "not_grid_worker"
     PATROL_ALREADY_OPEN = "patrol_already_open"
     PATROL_ENDED = "patrol_ended"
     NOT_YOUR_PATROL = "not_your_patrol"
     STOP_PLACE_REQUIRED = "stop_place_required"
     BUILDING_OUTSIDE_GRID = "building_outside_grid"
-    # response and satisfaction rates (rates.py)
+    # response and satisfaction rates (rates/)
     INVALID_PERIOD = "invalid_period"
     INVALID_SCOPE = "invalid_scope"
     INVALID_BREAKDOWN = "invalid_breakdown"

@@ -178,7 +178,7 @@ class BulkDispatchIn(Schema):
     handler_id: Id
 
 
-class NotificationOut(Schema):
+class CaseNotificationOut(Schema):
     id: int
     case_id: int | None
     title: str

@@ -40,12 +40,13 @@ def checked(**constraints: Any) -> Any:
     """A field whose limits the action enforces with its own error code (a 400 with a specific
     ``code`` and ``field``), not pydantic (a generic 422): the limits are published in the schema
     but not checked on parsing. ``checked(max_length=100)``, ``checked(default="", max_length=20)``.
-    Keys: max_length, min_length, ge, le, enum, pattern, default.
+    Keys: max_length, min_length, ge, le, gt, lt, enum, pattern; default and description.
     """
     names = {"max_length": "maxLength", "min_length": "minLength", "ge": "minimum", "le": "maximum",
-             "enum": "enum", "pattern": "pattern"}
+             "gt": "exclusiveMinimum", "lt": "exclusiveMaximum", "enum": "enum", "pattern": "pattern"}
     default = constraints.pop("default", ...)
-    return Field(default, json_schema_extra={names[k]: v for k, v in constraints.items()})
+    description = constraints.pop("description", None)
+    return Field(default, description=description, json_schema_extra={names[k]: v for k, v in constraints.items()})
 
 
 # A database id is a 64-bit integer: a larger one is refused as invalid input (422) instead of

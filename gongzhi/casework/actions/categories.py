@@ -56,9 +56,9 @@ def _hours(value, field: str) -> Decimal:
     try:
         hours = Decimal(str(value))
     except Exception:
-        raise ApplicationError("invalid_hours", _("时限必须是数字（小时）。"), field=field) from None
+        raise ApplicationError(codes.INVALID_HOURS, _("时限必须是数字（小时）。"), field=field) from None
     if not hours.is_finite() or hours <= 0 or hours > 24 * 90:
-        raise ApplicationError("invalid_hours", _("时限必须在 0 到 2160 小时之间。"), field=field)
+        raise ApplicationError(codes.INVALID_HOURS, _("时限必须在 0 到 2160 小时之间。"), field=field)
     return hours
 
 

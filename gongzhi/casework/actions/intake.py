@@ -262,7 +262,7 @@ def case_submit(
     if patrol_id:
         patrol = Patrol.objects.filter(pk=patrol_id, worker=submitter, ended_at__isnull=True).first()
         if patrol is None:
-            raise ApplicationError("unknown_patrol", _("巡查记录不存在或已结束。"), field="patrol")
+            raise ApplicationError(codes.UNKNOWN_PATROL, _("巡查记录不存在或已结束。"), field="patrol")
         channel = Channel.PATROL
 
     reporter = submitter if channel == Channel.RESIDENT else None

@@ -492,7 +492,7 @@ def case_comment(*, actor, case_id: int, note: str) -> Case:
 def cases_bulk_dispatch(*, actor, case_ids: list[int], handler_id: int) -> list[Case]:
     """Bulk assignment from the queue: all or nothing."""
     if not case_ids:
-        raise ApplicationError("nothing_selected", _("请至少选择一条诉求。"), field="cases")
+        raise ApplicationError(codes.NOTHING_SELECTED, _("请至少选择一条诉求。"), field="cases")
     if len(case_ids) > 200:
-        raise ApplicationError("too_many", _("一次最多批量派单 200 条。"), field="cases")
+        raise ApplicationError(codes.TOO_MANY, _("一次最多批量派单 200 条。"), field="cases")
     return [case_dispatch(actor=actor, case_id=cid, handler_id=handler_id) for cid in sorted(set(case_ids))]

@@ -17,9 +17,7 @@ from gongzhi.core.errors import ApplicationError
 from gongzhi.core.notifications import actions as inbox
 from gongzhi.org.models import RoleAssignment
 
-REQUIRED = "required"
-TOO_LONG = "too_long"
-INVALID_DATETIME = "invalid_datetime"
+from .. import error_codes as codes
 
 
 def notify(user_ids: Iterable[int | None], *, actor, title: str, body: str = "", url: str = "",
@@ -40,10 +38,10 @@ def role_holders(roles: Iterable[str], *, region_id: int) -> list[int]:
 def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     text = str(value if value is not None else "").strip()
     if required and not text:
-        raise ApplicationError(REQUIRED, _("请填写%(label)s。") % {"label": label}, field=field)
+        raise ApplicationError(codes.REQUIRED, _("请填写%(label)s。") % {"label": label}, field=field)
     if len(text) > max_length:
         raise ApplicationError(
-            TOO_LONG,
+            codes.TOO_LONG,
             _("%(label)s不能超过 %(n)d 个字（当前 %(len)d 字）。") % {"label": label, "n": max_length, "len": len(text)},
             field=field,
         )
@@ -57,12 +55,12 @@ def clean_datetime(value, *, field: str, label: str) -> datetime.datetime:
     else:
         text = str(value or "").strip()
         if not text:
-            raise ApplicationError(REQUIRED, _("请填写%(label)s。") % {"label": label}, field=field)
+            raise ApplicationError(codes.REQUIRED, _("请填写%(label)s。") % {"label": label}, field=field)
         try:
             moment = datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:
             raise ApplicationError(
-                INVALID_DATETIME, _("%(label)s格式不正确，应为 年-月-日 时:分。") % {"label": label}, field=field
+                codes.INVALID_DATETIME, _("%(label)s格式不正确，应为 年-月-日 时:分。") % {"label": label}, field=field
             ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())

@@ -28,6 +28,7 @@ from gongzhi.core.errors import ApplicationError, PermissionDeniedError
 from gongzhi.core.validators import normalize_phone
 from gongzhi.org.models import Resident
 
+from .. import error_codes as codes
 from ..actions.common import record
 from ..actions.lifecycle import case_resolve
 from ..fieldwork.actions import clean_datetime, clean_text
@@ -37,20 +38,6 @@ from .permissions import access_mediation, access_party, can_mediate, can_resolv
 
 M = Mediation.Status
 
-# Error codes ----------------------------------------------------------------------------------
-MEDIATION_EXISTS = "mediation_exists"
-CASE_NOT_OPEN = "case_not_open"
-INVALID_MEDIATOR = "invalid_mediator"
-MEDIATION_CLOSED = "mediation_closed"
-INVALID_SIDE = "invalid_side"
-INVALID_PHONE = "invalid_phone"
-UNKNOWN_RESIDENT = "unknown_resident"
-SESSION_IN_FUTURE = "session_in_future"
-INVALID_OUTCOME = "invalid_outcome"
-PARTIES_MISSING = "parties_missing"
-TOO_MANY_PARTIES = "too_many_parties"
-NO_SESSION = "no_session"
-CANNOT_RESOLVE = "cannot_resolve_case"
 
 MAX_PARTIES = 20
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -79,7 +66,7 @@ def _load(actor, mediation_id) -> Mediation:
 def _require_open(mediation: Mediation) -> None:
     if mediation.status != M.OPEN:
         raise ApplicationError(
-            MEDIATION_CLOSED,
+            codes.MEDIATION_CLOSED,
             _("调解已结案（%(status)s），不能再修改。") % {"status": mediation.get_status_display()},
             status=409,
         )
@@ -94,11 +81,11 @@ def mediation_open(*, actor, case_id: int, mediator_id: int | None = None, note:
     case = Case.objects.select_for_update().get(pk=case.pk)
     existing = Mediation.objects.filter(case=case).values_list("pk", flat=True).first()
     if existing:
-        raise ApplicationError(MEDIATION_EXISTS, _("该诉求已立案调解（调解 #%(id)s）。") % {"id": existing},
+        raise ApplicationError(codes.MEDIATION_EXISTS, _("该诉求已立案调解（调解 #%(id)s）。") % {"id": existing},
                                status=409, details={"mediation_id": existing})
     if case.status not in Case.OPEN_STATUSES:
         raise ApplicationError(
-            CASE_NOT_OPEN,
+            codes.CASE_NOT_OPEN,
             _("诉求当前状态为“%(status)s”，不能立案调解。") % {"status": case.get_status_display()},
             status=409,
         )
@@ -108,7 +95,7 @@ def mediation_open(*, actor, case_id: int, mediator_id: int | None = None, note:
         mediator = User.objects.filter(pk=mediator_id if str(mediator_id).isdigit() else -1, is_active=True).first()
         if mediator is None or not can_mediate(mediator, case):
             raise ApplicationError(
-                INVALID_MEDIATOR, _("调解员须为本社区工作人员或该网格的网格长、网格员。"), field="mediator"
+                codes.INVALID_MEDIATOR, _("调解员须为本社区工作人员或该网格的网格长、网格员。"), field="mediator"
             )
     mediation = Mediation.objects.create(case=case, community_id=case.community_id, mediator=mediator,
                                          opened_by=actor, status=M.OPEN)
@@ -131,7 +118,7 @@ def mediation_add_party(
     side = str(side or "").strip()
     if side not in MediationParty.Side.values:
         raise ApplicationError(
-            INVALID_SIDE,
+            codes.INVALID_SIDE,
             _("当事人身份无效（可选：%(options)s）。") % {"options": "、".join(map(str, MediationParty.Side.labels))},
             field="side",
         )
@@ -141,19 +128,19 @@ def mediation_add_party(
             pk=resident_id if str(resident_id).isdigit() else -1, community_id=mediation.community_id
         ).first()
         if resident is None:
-            raise ApplicationError(UNKNOWN_RESIDENT, _("所选居民不在本社区。"), field="resident")
+            raise ApplicationError(codes.UNKNOWN_RESIDENT, _("所选居民不在本社区。"), field="resident")
     name = clean_text(name or (resident.name if resident else ""), field="name", label=_("当事人姓名"), max_length=50)
     phone_text = str(phone or "").strip()
     if phone_text:
         normalized = normalize_phone(phone_text)
         if normalized is None:
-            raise ApplicationError(INVALID_PHONE, _("电话号码格式不正确：%(value)s") % {"value": phone_text},
+            raise ApplicationError(codes.INVALID_PHONE, _("电话号码格式不正确：%(value)s") % {"value": phone_text},
                                    field="phone")
         phone_text = normalized
     elif resident is not None:
         phone_text = resident.phone
     if mediation.parties.count() >= MAX_PARTIES:
-        raise ApplicationError(TOO_MANY_PARTIES, _("一次调解最多登记 %(n)d 名当事人。") % {"n": MAX_PARTIES},
+        raise ApplicationError(codes.TOO_MANY_PARTIES, _("一次调解最多登记 %(n)d 名当事人。") % {"n": MAX_PARTIES},
                                field="side")
     party = MediationParty.objects.create(mediation=mediation, side=side, name=name, resident=resident,
                                           phone=phone_text)
@@ -194,7 +181,7 @@ def mediation_add_session(
     _require_open(mediation)
     held = clean_datetime(held_at, field="held_at", label=_("调解时间"))
     if held > timezone.now() + FUTURE_TOLERANCE:
-        raise ApplicationError(SESSION_IN_FUTURE, _("调解时间不能晚于现在：请在调解结束后记录。"), field="held_at")
+        raise ApplicationError(codes.SESSION_IN_FUTURE, _("调解时间不能晚于现在：请在调解结束后记录。"), field="held_at")
     notes = clean_text(notes, field="notes", label=_("调解记录"), max_length=4000)
     place = clean_text(place, field="place", label=_("地点"), max_length=200, required=False)
     attendees = clean_text(attendees, field="attendees", label=_("参加人员"), max_length=500, required=False)
@@ -216,7 +203,7 @@ def mediation_close(
     _require_open(mediation)
     outcome = str(outcome or "").strip()
     if outcome not in (M.AGREED, M.NOT_AGREED, M.WITHDRAWN):
-        raise ApplicationError(INVALID_OUTCOME, _("请选择调解结果：达成协议、未达成协议或撤回。"), field="outcome")
+        raise ApplicationError(codes.INVALID_OUTCOME, _("请选择调解结果：达成协议、未达成协议或撤回。"), field="outcome")
     if outcome == M.AGREED:
         terms = clean_text(terms, field="terms", label=_("协议内容"), max_length=4000)
         note = clean_text(note, field="note", label=_("调解结果说明"), max_length=2000, required=False)
@@ -227,16 +214,16 @@ def mediation_close(
     if outcome in (M.AGREED, M.NOT_AGREED):
         sides = set(mediation.parties.values_list("side", flat=True))
         if not {MediationParty.Side.APPLICANT, MediationParty.Side.RESPONDENT} <= sides:
-            raise ApplicationError(PARTIES_MISSING, _("结案前请登记申请方和被申请方。"), field="parties")
+            raise ApplicationError(codes.PARTIES_MISSING, _("结案前请登记申请方和被申请方。"), field="parties")
         if not mediation.sessions.exists():
-            raise ApplicationError(NO_SESSION, _("结案前请至少记录一次调解过程。"), field="sessions")
+            raise ApplicationError(codes.NO_SESSION, _("结案前请至少记录一次调解过程。"), field="sessions")
     case = Case.objects.select_for_update().get(pk=mediation.case_id)
     if resolve_case:
         if outcome != M.AGREED:
-            raise ApplicationError(CANNOT_RESOLVE, _("只有达成协议时才能同时办结诉求。"), field="resolve_case")
+            raise ApplicationError(codes.CANNOT_RESOLVE, _("只有达成协议时才能同时办结诉求。"), field="resolve_case")
         if not can_resolve_case(actor, case):
             raise ApplicationError(
-                CANNOT_RESOLVE,
+                codes.CANNOT_RESOLVE,
                 _("诉求当前状态为“%(status)s”或不由您承办，不能同时办结，请到诉求页面处理。")
                 % {"status": case.get_status_display()},
                 field="resolve_case",

@@ -19,19 +19,12 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.org.models import Building, Region
 
+from .. import error_codes as codes
 from ..actions.intake import case_submit
 from ..fieldwork.actions import clean_text
 from ..models import Case, Channel, Patrol, PatrolStop, Urgency
 from .permissions import access_patrol, access_stop, patrol_grids, patrol_view_grids
 from .selectors import patrol_summary
-
-# Error codes ----------------------------------------------------------------------------------
-NOT_GRID_WORKER = "not_grid_worker"
-PATROL_ALREADY_OPEN = "patrol_already_open"
-PATROL_ENDED = "patrol_ended"
-NOT_YOUR_PATROL = "not_your_patrol"
-STOP_PLACE_REQUIRED = "stop_place_required"
-BUILDING_OUTSIDE_GRID = "building_outside_grid"
 
 
 def _audit(actor, action: str, patrol: Patrol, changes: dict | None = None, details: dict | None = None) -> None:
@@ -44,7 +37,7 @@ def _audit(actor, action: str, patrol: Patrol, changes: dict | None = None, deta
 
 def _already_open(patrol_id: int) -> ApplicationError:
     return ApplicationError(
-        PATROL_ALREADY_OPEN, _("您有一次巡查尚未结束，请先结束后再开始新的巡查。"), status=409,
+        codes.PATROL_ALREADY_OPEN, _("您有一次巡查尚未结束，请先结束后再开始新的巡查。"), status=409,
         details={"patrol_id": patrol_id},
     )
 
@@ -53,10 +46,10 @@ def _own_open(actor, patrol_id) -> Patrol:
     """The actor's own patrol, still open, locked."""
     patrol = access_patrol(actor, patrol_id)
     if patrol.worker_id != actor.pk:
-        raise ApplicationError(NOT_YOUR_PATROL, _("只能在自己的巡查中记录。"), status=403)
+        raise ApplicationError(codes.NOT_YOUR_PATROL, _("只能在自己的巡查中记录。"), status=403)
     patrol = Patrol.objects.select_for_update(of=("self",)).select_related("grid").get(pk=patrol.pk)
     if patrol.ended_at is not None:
-        raise ApplicationError(PATROL_ENDED, _("该次巡查已结束。"), status=409)
+        raise ApplicationError(codes.PATROL_ENDED, _("该次巡查已结束。"), status=409)
     return patrol
 
 
@@ -67,7 +60,7 @@ def patrol_start(*, actor, grid_id: int) -> Patrol:
         raise NotFound()
     if grid.pk not in {g.pk for g in patrol_grids(actor)}:
         if patrol_view_grids(actor).filter(pk=grid.pk).exists():
-            raise ApplicationError(NOT_GRID_WORKER, _("只有本网格的网格长、网格员可以开始巡查。"), status=403)
+            raise ApplicationError(codes.NOT_GRID_WORKER, _("只有本网格的网格长、网格员可以开始巡查。"), status=403)
         raise NotFound()
     existing = Patrol.objects.filter(worker=actor, ended_at__isnull=True).values_list("pk", flat=True).first()
     if existing:
@@ -94,10 +87,10 @@ def patrol_stop_add(*, actor, patrol_id: int, building_id: int | None = None, pl
         building = Building.objects.filter(pk=building_id if str(building_id).isdigit() else -1,
                                            grid_id=patrol.grid_id).first()
         if building is None:
-            raise ApplicationError(BUILDING_OUTSIDE_GRID, _("所选楼栋不在本网格。"), field="building")
+            raise ApplicationError(codes.BUILDING_OUTSIDE_GRID, _("所选楼栋不在本网格。"), field="building")
     place = clean_text(place, field="place", label=_("地点"), max_length=200, required=False)
     if building is None and not place:
-        raise ApplicationError(STOP_PLACE_REQUIRED, _("请选择楼栋或填写地点。"), field="place")
+        raise ApplicationError(codes.STOP_PLACE_REQUIRED, _("请选择楼栋或填写地点。"), field="place")
     note = clean_text(note, field="note", label=_("记录"), max_length=2000, required=False)
     stop = PatrolStop.objects.create(patrol=patrol, building=building, place=place, note=note,
                                      visited_at=timezone.now())

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.schemas import Id, checked, errors
 
-from . import codes, permissions, selectors
+from .. import error_codes as codes
+from . import permissions, selectors
 
 router = Router(tags=["casework-rates"])
 
@@ -69,7 +71,7 @@ class ScopeOut(Schema):
     name: str
 
 
-class ReportOut(Schema):
+class RatesReportOut(Schema):
     scope: ScopeOut
     start: date
     end: date
@@ -81,13 +83,14 @@ class ReportOut(Schema):
 
 
 class RatesFilter(Schema):
-    subdistrict: int | None = None
-    community: int | None = None
-    grid: int | None = None
-    building: int | None = None
-    start: str | None = None
-    end: str | None = None
-    breakdown: str | None = None
+    # At most one place (none: the caller's broadest scope); limits checked by the selectors (400).
+    subdistrict: Id | None = None
+    community: Id | None = None
+    grid: Id | None = None
+    building: Id | None = None
+    start: str | None = checked(default=None, description="YYYY-MM-DD (from 1900-01-01), with end; at most 3 years.")
+    end: str | None = checked(default=None, description="YYYY-MM-DD, excluded.")
+    breakdown: str | None = checked(default=None, enum=["", *selectors.BREAKDOWNS, None])
 
 
 def _period(start: str | None, end: str | None) -> selectors.Period:
@@ -100,7 +103,7 @@ def _period(start: str | None, end: str | None) -> selectors.Period:
     return selectors.period(start, end)
 
 
-@router.get("/rates", response=ReportOut)
+@router.get("/rates", response={200: RatesReportOut, **errors(400, 404)})
 def rates_get(request: HttpRequest, filters: Query[RatesFilter]):
     """四率 of one place over [start, end) of submission time (default: this month). See docs/rates.md."""
     scope = permissions.scope_from_params(

@@ -17,8 +17,8 @@ from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.org.models import Building, Region, Role
 from gongzhi.org.permissions import active_assignments
 
+from .. import error_codes as codes
 from ..permissions import view_scope
-from . import codes
 
 SCOPE_KINDS = ("subdistrict", "community", "grid", "building")
 # Roles whose case view covers whole places (unit heads and red stewards see only some households).

@@ -31,13 +31,14 @@ from gongzhi.core.errors import ApplicationError
 from gongzhi.org.models import Building, Region
 
 from ..models import Case, CaseEvent, Category, Tier
-from . import codes
+from .. import error_codes as codes
 from .permissions import RateScope, building_label
 
 S = Case.Status
 
 BREAKDOWNS = ("grid", "building", "category", "community")
 MAX_PERIOD_DAYS = 3 * 366 + 1
+MIN_DATE = date(1900, 1, 1)  # earlier days overflow once moved to UTC (0001-01-01 in Beijing is year 0)
 TIERS = [Tier.BUILDING, Tier.GRID, Tier.COMMUNITY, Tier.DEPARTMENT]
 
 
@@ -89,6 +90,8 @@ def parse_date(value, field_name: str) -> date:
 def period(start, end, kind: str = "custom") -> Period:
     """A period from start (included) to end (excluded)."""
     start_d, end_d = parse_date(start, "start"), parse_date(end, "end")
+    if start_d < MIN_DATE:
+        raise ApplicationError(codes.INVALID_PERIOD, _("开始日期不能早于 1900-01-01。"), field="start")
     if end_d <= start_d:
         raise ApplicationError(codes.INVALID_PERIOD, _("结束日期必须晚于开始日期。"), field="end")
     if (end_d - start_d).days > MAX_PERIOD_DAYS:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
 
-from . import codes, export, permissions, selectors
+from .. import error_codes as codes
+from . import export, permissions, selectors
 
 PERIOD_KINDS = [("month", "按月"), ("quarter", "按季度"), ("year", "按年"), ("custom", "自定义")]
 DEFAULT_BREAKDOWN = {"subdistrict": "community", "community": "grid", "grid": "building", "building": "category"}

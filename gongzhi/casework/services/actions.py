@@ -45,25 +45,6 @@ from .permissions import (
 
 S = ServiceOrder.Status
 
-# Error codes (stable; clients switch on them) ------------------------------------------------
-INVALID_PROVIDER = "invalid_provider"
-OFFERING_TITLE_TAKEN = "offering_title_taken"
-OFFERING_INACTIVE = "offering_inactive"
-OFFERING_STATE = "offering_state"
-NOT_A_RESIDENT = "not_a_resident"
-HOUSEHOLD_REQUIRED = "household_required"
-HOUSEHOLD_NOT_YOURS = "household_not_yours"
-DUPLICATE_ORDER = "duplicate_order"
-ORDER_TRANSITION = "order_transition_not_allowed"
-ORDER_ALREADY_TAKEN = "order_already_taken"
-NOT_ELIGIBLE = "not_eligible_taker"
-OWN_ORDER = "own_order"
-INVALID_ASSIGNEE = "invalid_assignee"
-NOT_YOUR_ORDER = "not_your_order"
-NOT_COMPLETED = "order_not_completed"
-ALREADY_RATED = "order_already_rated"
-INVALID_RATING = codes.INVALID_RATING
-
 MAX_NOTE = 500
 MAX_COMPLETION = 2000
 
@@ -87,7 +68,7 @@ def _audit(actor, action: str, order: ServiceOrder, changes: dict, details: dict
 
 def _transition_error(order: ServiceOrder, action_label: str) -> ApplicationError:
     return ApplicationError(
-        ORDER_TRANSITION,
+        codes.ORDER_TRANSITION,
         _("订单当前状态为“%(status)s”，不能%(action)s。") % {"status": order.get_status_display(), "action": action_label},
         status=409,
         details={"status": order.status},
@@ -131,7 +112,7 @@ def _clean_provider(value) -> str:
     provider = str(value or "").strip()
     if provider not in ServiceOffering.Provider.values:
         raise ApplicationError(
-            INVALID_PROVIDER,
+            codes.INVALID_PROVIDER,
             _("承接人取值无效：%(value)s（可选：%(options)s）")
             % {"value": provider, "options": "、".join(str(label) for label in ServiceOffering.Provider.labels)},
             field="provider",
@@ -145,7 +126,7 @@ def _check_title_free(community_id: int, title: str, *, exclude_pk: int | None =
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
         raise ApplicationError(
-            OFFERING_TITLE_TAKEN, _("本社区已有上架的服务“%(title)s”。") % {"title": title}, field="title"
+            codes.OFFERING_TITLE_TAKEN, _("本社区已有上架的服务“%(title)s”。") % {"title": title}, field="title"
         )
 
 
@@ -199,7 +180,7 @@ def _set_active(actor, offering_id: int, active: bool) -> ServiceOffering:
     offering = ServiceOffering.objects.select_for_update().get(pk=offering.pk)
     if offering.is_active == active:
         raise ApplicationError(
-            OFFERING_STATE,
+            codes.OFFERING_STATE,
             _("该服务已上架。") if active else _("该服务已下架。"),
             status=409,
         )
@@ -232,25 +213,25 @@ def order_place(
     offering = access_offering(actor, offering_id)
     if own_resident(actor) is None:
         raise ApplicationError(
-            NOT_A_RESIDENT, _("您的账号尚未关联住户，不能点单，请联系社区工作人员。"), status=403
+            codes.NOT_A_RESIDENT, _("您的账号尚未关联住户，不能点单，请联系社区工作人员。"), status=403
         )
     if not offering.is_active:
-        raise ApplicationError(OFFERING_INACTIVE, _("该服务已下架，暂不能点单。"), status=409)
+        raise ApplicationError(codes.OFFERING_INACTIVE, _("该服务已下架，暂不能点单。"), status=409)
     homes = resident_households(actor).filter(community_id=offering.community_id)
     if household_id in (None, ""):
         choices = list(homes[:2])
         if len(choices) != 1:
             if not choices:
                 raise ApplicationError(
-                    HOUSEHOLD_NOT_YOURS, _("您在该社区没有登记住户，不能点单。"), field="household", status=403
+                    codes.HOUSEHOLD_NOT_YOURS, _("您在该社区没有登记住户，不能点单。"), field="household", status=403
                 )
-            raise ApplicationError(HOUSEHOLD_REQUIRED, _("请选择为哪一户点单。"), field="household")
+            raise ApplicationError(codes.HOUSEHOLD_REQUIRED, _("请选择为哪一户点单。"), field="household")
         household = choices[0]
     else:
         household = homes.filter(pk=household_id if str(household_id).isdigit() else -1).first()
         if household is None:
             raise ApplicationError(
-                HOUSEHOLD_NOT_YOURS, _("只能为自己在本社区的住户点单。"), field="household", status=403
+                codes.HOUSEHOLD_NOT_YOURS, _("只能为自己在本社区的住户点单。"), field="household", status=403
             )
     note = clean_text(note, field="note", label=_("需求说明"), max_length=MAX_NOTE, required=False)
     preferred_time = clean_text(preferred_time, field="preferred_time", label=_("期望时间"), max_length=100,
@@ -261,7 +242,7 @@ def order_place(
     ).values_list("pk", flat=True).first()
     if existing:
         raise ApplicationError(
-            DUPLICATE_ORDER,
+            codes.DUPLICATE_ORDER,
             _("您家已点过“%(service)s”（订单 #%(id)s），还未完成，请勿重复点单。")
             % {"service": offering.title, "id": existing},
             status=409,
@@ -282,14 +263,14 @@ def order_cancel(*, actor, order_id: int, reason: str = "") -> ServiceOrder:
     """The requester withdraws the order, as long as nobody has taken it."""
     order = access_order(actor, order_id)
     if order.requested_by_id != actor.pk:
-        raise ApplicationError(NOT_YOUR_ORDER, _("只有点单人可以取消订单。"), status=403)
+        raise ApplicationError(codes.NOT_YOUR_ORDER, _("只有点单人可以取消订单。"), status=403)
     reason = clean_text(reason, field="reason", label=_("取消原因"), max_length=MAX_NOTE, required=False)
     from_status = order.status
     if not _update_if(order, (S.ORDERED, S.POSTED), status=S.CANCELLED, cancelled_at=timezone.now()):
         _fresh(order)
         if order.status == S.TAKEN:
             raise ApplicationError(
-                ORDER_ALREADY_TAKEN, _("已有人接单，不能取消，请联系接单人或社区工作人员。"), status=409,
+                codes.ORDER_ALREADY_TAKEN, _("已有人接单，不能取消，请联系接单人或社区工作人员。"), status=409,
                 details={"status": order.status},
             )
         raise _transition_error(order, _("取消"))
@@ -309,7 +290,7 @@ def order_dispatch(*, actor, order_id: int, assignee_id: int, note: str = "") ->
     assignee = User.objects.filter(pk=assignee_id if str(assignee_id).isdigit() else -1, is_active=True).first()
     if assignee is None or assignee.pk == order.requested_by_id or not can_take(assignee, order.offering):
         raise ApplicationError(
-            INVALID_ASSIGNEE,
+            codes.INVALID_ASSIGNEE,
             _("所选人员不能承接该服务（需为本社区的%(provider)s）。") % {"provider": order.offering.get_provider_display()},
             field="assignee",
         )
@@ -318,7 +299,7 @@ def order_dispatch(*, actor, order_id: int, assignee_id: int, note: str = "") ->
                       taken_at=now):
         _fresh(order)
         if order.status == S.TAKEN:
-            raise ApplicationError(ORDER_ALREADY_TAKEN, _("该订单刚刚已被接单。"), status=409)
+            raise ApplicationError(codes.ORDER_ALREADY_TAKEN, _("该订单刚刚已被接单。"), status=409)
         raise _transition_error(order, _("派单"))
     _audit(actor, "dispatch", order, {"status": [from_status, S.TAKEN], "assignee": [None, assignee.pk]},
            {"note": note} if note else None)
@@ -366,10 +347,10 @@ def order_take(*, actor, order_id: int) -> ServiceOrder:
     """接单 from the pool."""
     order = _load_for_taking(actor, order_id)
     if order.requested_by_id == actor.pk:
-        raise ApplicationError(OWN_ORDER, _("不能承接自己点的单。"), status=403)
+        raise ApplicationError(codes.OWN_ORDER, _("不能承接自己点的单。"), status=403)
     if not can_take(actor, order.offering):
         raise ApplicationError(
-            NOT_ELIGIBLE,
+            codes.NOT_ELIGIBLE,
             _("该服务由%(provider)s承接，您不能接单。") % {"provider": order.offering.get_provider_display()},
             status=403,
         )
@@ -377,7 +358,7 @@ def order_take(*, actor, order_id: int) -> ServiceOrder:
         _fresh(order)
         if order.status in (S.TAKEN, S.COMPLETED, S.RATED):
             raise ApplicationError(
-                ORDER_ALREADY_TAKEN,
+                codes.ORDER_ALREADY_TAKEN,
                 _("手慢了，该订单已被他人接单。") if order.assignee_id != actor.pk else _("您已接过该订单。"),
                 status=409,
             )
@@ -394,7 +375,7 @@ def order_release(*, actor, order_id: int, reason: str) -> ServiceOrder:
     order = access_order(actor, order_id)
     role = order_role(actor, order)
     if role not in ("taker", "manager"):
-        raise ApplicationError(NOT_YOUR_ORDER, _("只有接单人或社区工作人员可以退回订单。"), status=403)
+        raise ApplicationError(codes.NOT_YOUR_ORDER, _("只有接单人或社区工作人员可以退回订单。"), status=403)
     reason = clean_text(reason, field="reason", label=_("退回原因"), max_length=MAX_NOTE)
     previous = order.assignee_id
     if not _update_if(order, (S.TAKEN,), status=S.POSTED, assignee=None, dispatched_by=None, taken_at=None,
@@ -416,7 +397,7 @@ def order_complete(*, actor, order_id: int, note: str) -> ServiceOrder:
     """The taker records what was done."""
     order = access_order(actor, order_id)
     if order.assignee_id != actor.pk:
-        raise ApplicationError(NOT_YOUR_ORDER, _("只有接单人可以完成订单。"), status=403)
+        raise ApplicationError(codes.NOT_YOUR_ORDER, _("只有接单人可以完成订单。"), status=403)
     note = clean_text(note, field="note", label=_("服务记录"), max_length=MAX_COMPLETION)
     if not _update_if(order, (S.TAKEN,), status=S.COMPLETED, completed_at=timezone.now(), completion_note=note,
                       _where={"assignee": actor}):
@@ -433,12 +414,12 @@ def order_rate(*, actor, order_id: int, rating, comment: str = "") -> ServiceOrd
     """Only the requester rates, once, after the taker completed the order."""
     order = access_order(actor, order_id)
     if order.requested_by_id != actor.pk:
-        raise ApplicationError(NOT_YOUR_ORDER, _("只能评价自己点的单。"), status=403)
+        raise ApplicationError(codes.NOT_YOUR_ORDER, _("只能评价自己点的单。"), status=403)
     if order.status == S.RATED:
-        raise ApplicationError(ALREADY_RATED, _("该订单已评价过。"), status=409)
+        raise ApplicationError(codes.ALREADY_RATED, _("该订单已评价过。"), status=409)
     if order.status != S.COMPLETED:
         raise ApplicationError(
-            NOT_COMPLETED,
+            codes.NOT_COMPLETED,
             _("服务完成后才能评价（当前状态：%(status)s）。") % {"status": order.get_status_display()},
             status=409,
         )
@@ -447,12 +428,12 @@ def order_rate(*, actor, order_id: int, rating, comment: str = "") -> ServiceOrd
     except (TypeError, ValueError):
         value = 0
     if not 1 <= value <= 5:
-        raise ApplicationError(INVALID_RATING, _("评价须为 1 到 5 星。"), field="rating")
+        raise ApplicationError(codes.INVALID_RATING, _("评价须为 1 到 5 星。"), field="rating")
     comment = clean_text(comment, field="comment", label=_("评价意见"), max_length=500, required=False)
     if not _update_if(order, (S.COMPLETED,), status=S.RATED, rating=value, rating_comment=comment,
                       rated_at=timezone.now()):
         _fresh(order)
-        raise ApplicationError(ALREADY_RATED, _("该订单已评价过。"), status=409)
+        raise ApplicationError(codes.ALREADY_RATED, _("该订单已评价过。"), status=409)
     _audit(actor, "rate", order, {"status": [S.COMPLETED, S.RATED], "rating": [None, value]},
            {"comment": comment} if comment else None)
     notify([order.assignee_id], actor=actor,

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import NotFound
-from gongzhi.core.schemas import Page, paginate_queryset
+from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, checked, errors, paginate_queryset
 from gongzhi.core.validators import mask_phone
 
 from ..models import ServiceOffering, ServiceOrder
@@ -24,17 +24,15 @@ router = Router(tags=["field"])
 
 
 # Schemas ---------------------------------------------------------------------------------------
-class OfferingIn(Schema):
-    community_id: int
-    title: str
-    description: str = ""
-    provider: str = ServiceOffering.Provider.ANY
-
-
+# Limits checked by the actions (a 400 with a specific code): published, not enforced on parsing.
 class OfferingPatchIn(Schema):
-    title: str
-    description: str = ""
-    provider: str = ServiceOffering.Provider.ANY
+    title: str = checked(min_length=1, max_length=100)
+    description: str = checked(default="", max_length=2000)
+    provider: str = checked(default=ServiceOffering.Provider.ANY.value, enum=ServiceOffering.Provider.values)
+
+
+class OfferingIn(OfferingPatchIn):
+    community_id: Id
 
 
 class OfferingOut(Schema):
@@ -48,10 +46,10 @@ class OfferingOut(Schema):
 
 
 class OrderIn(Schema):
-    offering_id: int
-    household_id: int | None = None
-    note: str = ""
-    preferred_time: str = ""
+    offering_id: Id
+    household_id: Id | None = None
+    note: str = checked(default="", max_length=service_actions.MAX_NOTE)
+    preferred_time: str = checked(default="", max_length=100)
 
 
 class OrderOut(Schema):
@@ -82,22 +80,22 @@ class OrderOut(Schema):
     actions: list[str]
 
 
-class DispatchIn(Schema):
-    assignee_id: int
-    note: str = ""
+class OrderDispatchIn(Schema):
+    assignee_id: Id
+    note: str = checked(default="", max_length=service_actions.MAX_NOTE)
 
 
-class ReasonIn(Schema):
-    reason: str = ""
+class OrderReasonIn(Schema):
+    reason: str = checked(default="", max_length=service_actions.MAX_NOTE)  # required to release
 
 
 class CompleteIn(Schema):
-    note: str
+    note: str = checked(min_length=1, max_length=service_actions.MAX_COMPLETION)
 
 
-class RateIn(Schema):
-    rating: int
-    comment: str = ""
+class OrderRateIn(Schema):
+    rating: int = checked(ge=1, le=5)
+    comment: str = checked(default="", max_length=500)
 
 
 class CandidateOut(Schema):
@@ -130,7 +128,7 @@ def _order(user, order: ServiceOrder) -> dict:
     }
 
 
-def _order_by_id(request, order_id: int) -> dict:
+def _order_by_id(request, order_id: Id) -> dict:
     return _order(request.user, permissions.access_order(request.user, order_id))
 
 
@@ -141,8 +139,8 @@ def _orders_page(request, qs, page: int, page_size: int) -> dict:
 
 
 # Services: offerings ---------------------------------------------------------------------------
-@router.get("/services/offerings", response=list[OfferingOut])
-def offering_list(request: HttpRequest, community: int, include_withdrawn: bool = False):
+@router.get("/services/offerings", response={200: list[OfferingOut], **errors(404)})
+def offering_list(request: HttpRequest, community: Id, include_withdrawn: bool = False):
     """The catalogue of a community (members), or every offering including withdrawn ones (managers)."""
     user = request.user
     if not (community in permissions.member_communities(user) or permissions.can_read_board(user, community)):
@@ -154,58 +152,58 @@ def offering_list(request: HttpRequest, community: int, include_withdrawn: bool 
     return [_offering(o) for o in qs]
 
 
-@router.post("/services/offerings", response={201: OfferingOut})
+@router.post("/services/offerings", response={201: OfferingOut, **errors(400, 403, 404)})
 def offering_create(request: HttpRequest, payload: OfferingIn):
     offering = service_actions.offering_create(actor=request.user, **payload.dict())
     return Status(201, _offering(offering))
 
 
-@router.put("/services/offerings/{offering_id}", response=OfferingOut)
-def offering_update(request: HttpRequest, offering_id: int, payload: OfferingPatchIn):
+@router.put("/services/offerings/{offering_id}", response={200: OfferingOut, **errors(400, 403)})
+def offering_update(request: HttpRequest, offering_id: Id, payload: OfferingPatchIn):
     return _offering(service_actions.offering_update(actor=request.user, offering_id=offering_id, **payload.dict()))
 
 
-@router.post("/services/offerings/{offering_id}/withdraw", response=OfferingOut)
-def offering_withdraw(request: HttpRequest, offering_id: int):
+@router.post("/services/offerings/{offering_id}/withdraw", response={200: OfferingOut, **errors(403, 409)})
+def offering_withdraw(request: HttpRequest, offering_id: Id):
     return _offering(service_actions.offering_withdraw(actor=request.user, offering_id=offering_id))
 
 
-@router.post("/services/offerings/{offering_id}/relist", response=OfferingOut)
-def offering_relist(request: HttpRequest, offering_id: int):
+@router.post("/services/offerings/{offering_id}/relist", response={200: OfferingOut, **errors(400, 403, 409)})
+def offering_relist(request: HttpRequest, offering_id: Id):
     return _offering(service_actions.offering_relist(actor=request.user, offering_id=offering_id))
 
 
 # Services: orders ------------------------------------------------------------------------------
-@router.post("/services/orders", response={201: OrderOut})
+@router.post("/services/orders", response={201: OrderOut, **errors(400, 403, 404, 409)})
 def order_place(request: HttpRequest, payload: OrderIn):
     order = service_actions.order_place(actor=request.user, **payload.dict())
     return Status(201, _order_by_id(request, order.pk))
 
 
 @router.get("/services/orders/mine", response=Page[OrderOut])
-def orders_mine(request: HttpRequest, page: int = 1, page_size: int = 30):
+def orders_mine(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 30):
     return _orders_page(request, selectors.my_orders(request.user), page, page_size)
 
 
 @router.get("/services/pool", response=Page[OrderOut])
-def orders_pool(request: HttpRequest, page: int = 1, page_size: int = 30):
+def orders_pool(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 30):
     return _orders_page(request, selectors.pool(request.user), page, page_size)
 
 
 @router.get("/services/orders/taken", response=Page[OrderOut])
-def orders_taken(request: HttpRequest, done: bool = False, page: int = 1, page_size: int = 30):
+def orders_taken(request: HttpRequest, done: bool = False, page: PageNumber = 1, page_size: PageSize = 30):
     return _orders_page(request, selectors.my_taken(request.user, done=done), page, page_size)
 
 
 class BoardFilter(Schema):
-    community: int
-    status: str = "waiting"
-    offering: int | None = None
-    page: int = 1
-    page_size: int = 30
+    community: Id
+    status: str = "waiting"  # waiting / posted / taken / done / cancelled; anything else: all
+    offering: Id | None = None
+    page: PageNumber = 1
+    page_size: PageSize = 30
 
 
-@router.get("/services/orders", response=Page[OrderOut])
+@router.get("/services/orders", response={200: Page[OrderOut], **errors(404)})
 def orders_board(request: HttpRequest, filters: Query[BoardFilter]):
     """The staff board of a community: waiting / posted / taken / done / cancelled / all."""
     if not permissions.can_read_board(request.user, filters.community):
@@ -215,58 +213,58 @@ def orders_board(request: HttpRequest, filters: Query[BoardFilter]):
 
 
 @router.get("/services/orders/{order_id}", response=OrderOut)
-def order_get(request: HttpRequest, order_id: int):
+def order_get(request: HttpRequest, order_id: Id):
     return _order_by_id(request, order_id)
 
 
 @router.get("/services/orders/{order_id}/candidates", response=list[CandidateOut])
-def order_candidates(request: HttpRequest, order_id: int, q: str = ""):
+def order_candidates(request: HttpRequest, order_id: Id, q: str = ""):
     order = permissions.access_order(request.user, order_id)
     if not permissions.can_manage_services(request.user, order.community_id):
         raise NotFound()
     return selectors.dispatch_candidates(order, q=q)
 
 
-@router.post("/services/orders/{order_id}/dispatch", response=OrderOut)
-def order_dispatch(request: HttpRequest, order_id: int, payload: DispatchIn):
+@router.post("/services/orders/{order_id}/dispatch", response={200: OrderOut, **errors(400, 403, 409)})
+def order_dispatch(request: HttpRequest, order_id: Id, payload: OrderDispatchIn):
     service_actions.order_dispatch(actor=request.user, order_id=order_id, assignee_id=payload.assignee_id,
                                    note=payload.note)
     return _order_by_id(request, order_id)
 
 
-@router.post("/services/orders/{order_id}/post", response=OrderOut)
-def order_post(request: HttpRequest, order_id: int):
+@router.post("/services/orders/{order_id}/post", response={200: OrderOut, **errors(403, 409)})
+def order_post(request: HttpRequest, order_id: Id):
     service_actions.order_post(actor=request.user, order_id=order_id)
     return _order_by_id(request, order_id)
 
 
-@router.post("/services/orders/{order_id}/take", response=OrderOut)
-def order_take(request: HttpRequest, order_id: int):
+@router.post("/services/orders/{order_id}/take", response={200: OrderOut, **errors(403, 409)})
+def order_take(request: HttpRequest, order_id: Id):
     service_actions.order_take(actor=request.user, order_id=order_id)
     return _order_by_id(request, order_id)
 
 
-@router.post("/services/orders/{order_id}/release", response=OrderOut)
-def order_release(request: HttpRequest, order_id: int, payload: ReasonIn):
+@router.post("/services/orders/{order_id}/release", response={200: OrderOut, **errors(400, 403, 409)})
+def order_release(request: HttpRequest, order_id: Id, payload: OrderReasonIn):
     order = service_actions.order_release(actor=request.user, order_id=order_id, reason=payload.reason)
     if permissions.order_role(request.user, order) is None:  # a taker who gave it back may no longer see it
         return _order(request.user, order) | {"actions": []}
     return _order_by_id(request, order_id)
 
 
-@router.post("/services/orders/{order_id}/complete", response=OrderOut)
-def order_complete(request: HttpRequest, order_id: int, payload: CompleteIn):
+@router.post("/services/orders/{order_id}/complete", response={200: OrderOut, **errors(400, 403, 409)})
+def order_complete(request: HttpRequest, order_id: Id, payload: CompleteIn):
     service_actions.order_complete(actor=request.user, order_id=order_id, note=payload.note)
     return _order_by_id(request, order_id)
 
 
-@router.post("/services/orders/{order_id}/rate", response=OrderOut)
-def order_rate(request: HttpRequest, order_id: int, payload: RateIn):
+@router.post("/services/orders/{order_id}/rate", response={200: OrderOut, **errors(400, 403, 409)})
+def order_rate(request: HttpRequest, order_id: Id, payload: OrderRateIn):
     service_actions.order_rate(actor=request.user, order_id=order_id, rating=payload.rating, comment=payload.comment)
     return _order_by_id(request, order_id)
 
 
-@router.post("/services/orders/{order_id}/cancel", response=OrderOut)
-def order_cancel(request: HttpRequest, order_id: int, payload: ReasonIn):
+@router.post("/services/orders/{order_id}/cancel", response={200: OrderOut, **errors(400, 403, 409)})
+def order_cancel(request: HttpRequest, order_id: Id, payload: OrderReasonIn):
     service_actions.order_cancel(actor=request.user, order_id=order_id, reason=payload.reason)
     return _order_by_id(request, order_id)

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.pagination import paginate
+from gongzhi.core.pickers import pick
 from gongzhi.core.validators import mask_phone
 from gongzhi.org.models import Region
 
-from gongzhi.core.pickers import pick
-
+from .. import error_codes as codes
 from ..fieldwork.pages import int_or_none, next_url, raise_refusals, with_query
 from ..models import ServiceOffering, ServiceOrder
 from . import actions as service_actions
@@ -145,7 +145,7 @@ def order_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except ApplicationError as exc:
         raise_refusals(exc)
         order = ServiceOrder.objects.filter(pk=pk).first()
-        if exc.code == service_actions.ORDER_ALREADY_TAKEN and step == "take":
+        if exc.code == codes.ORDER_ALREADY_TAKEN and step == "take":
             messages.error(request, exc.message)
             return redirect(next_url(request, reverse("field:pool")))
         return _render_order(request, order, error=exc, form=dict(request.POST.items()) | {"step": step},

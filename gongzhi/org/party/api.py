@@ -14,9 +14,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import NotFound
-from gongzhi.core.schemas import Page, paginate_queryset
+from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, checked, errors, paginate_queryset
 
-from ..models import Institution, PartyOrg, PartyRegistration, ServicePost
+from ..models import Institution, PartyMember, PartyOrg, PartyRegistration, ServicePost
 from ..permissions import VIEW_PARTY, access_community
 from . import actions
 from . import selectors as ps
@@ -26,6 +26,7 @@ router = Router(tags=["party"])
 
 
 # Schemas ---------------------------------------------------------------------------------------
+# Limits checked by the actions (a 400 with a specific code): published, not enforced on parsing.
 class PartyOrgOut(Schema):
     id: int
     community_id: int
@@ -41,14 +42,14 @@ class PartyOrgOut(Schema):
 
 
 class PartyOrgIn(Schema):
-    community_id: int
-    kind: str
-    name: str = ""
-    parent_id: int | None = None
-    grid_id: int | None = None
-    compound_id: int | None = None
-    building_id: int | None = None
-    secretary_name: str = ""
+    community_id: Id
+    kind: str = checked(enum=PartyOrg.Kind.values)
+    name: str = checked(default="", max_length=100)
+    parent_id: Id | None = None
+    grid_id: Id | None = None
+    compound_id: Id | None = None
+    building_id: Id | None = None
+    secretary_name: str = checked(default="", max_length=50)
 
 
 class RegistrationOut(Schema):
@@ -68,21 +69,21 @@ class RegistrationOut(Schema):
     ended_at: datetime | None
 
 
-class StaffRegistrationIn(Schema):
-    resident_id: int
-    building_id: int
-    kind: str
-    employer_id: int | None = None
-    employer_name: str = ""
-    home_org_name: str = ""
-
-
 class QrRegistrationIn(Schema):
     qr_token: str
-    kind: str
-    employer_id: int | None = None
-    employer_name: str = ""
-    home_org_name: str = ""
+    kind: str = checked(enum=PartyMember.Kind.values)
+    employer_id: Id | None = None
+    employer_name: str = checked(default="", max_length=100)
+    home_org_name: str = checked(default="", max_length=100)
+
+
+class StaffRegistrationIn(Schema):
+    resident_id: Id
+    building_id: Id
+    kind: str = checked(enum=PartyMember.Kind.values)
+    employer_id: Id | None = None
+    employer_name: str = checked(default="", max_length=100)
+    home_org_name: str = checked(default="", max_length=100)
 
 
 class MemberOut(Schema):
@@ -113,20 +114,20 @@ class PostOut(Schema):
 
 
 class PostIn(Schema):
-    community_id: int
-    title: str
-    description: str = ""
-    category: str = "other"
-    location: str = ""
-    slots: int = 1
+    community_id: Id
+    title: str = checked(min_length=1, max_length=100)
+    description: str = checked(default="", max_length=2000)
+    category: str = checked(default=ServicePost.Category.OTHER.value, enum=["", *ServicePost.Category.values])
+    location: str = checked(default="", max_length=200)
+    slots: int = checked(default=1, ge=1, le=999)
 
 
 class PostPatchIn(Schema):
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
-    location: str | None = None
-    slots: int | None = None
+    title: str | None = checked(default=None, min_length=1, max_length=100)
+    description: str | None = checked(default=None, max_length=2000)
+    category: str | None = checked(default=None, enum=["", *ServicePost.Category.values, None])
+    location: str | None = checked(default=None, max_length=200)
+    slots: int | None = checked(default=None, ge=1, le=999)
 
 
 class ClaimOut(Schema):
@@ -140,8 +141,8 @@ class ClaimOut(Schema):
 
 class RecordIn(Schema):
     served_on: date
-    hours: Decimal
-    note: str = ""
+    hours: Decimal = checked(gt=0, le=24, description="At most one decimal place.")
+    note: str = checked(default="", max_length=200)
 
 
 class RecordOut(Schema):
@@ -166,26 +167,26 @@ class InstitutionOut(Schema):
 
 
 class InstitutionIn(Schema):
-    community_id: int
-    kind: str
-    name: str
-    contact_name: str = ""
+    community_id: Id
+    kind: str = checked(enum=Institution.Kind.values)
+    name: str = checked(min_length=1, max_length=100)
+    contact_name: str = checked(default="", max_length=50)
     contact_phone: str = ""
-    address: str = ""
+    address: str = checked(default="", max_length=200)
     is_partner: bool = False
     partner_since: date | None = None
-    services_offered: str = ""
+    services_offered: str = checked(default="", max_length=2000)
 
 
 class InstitutionPatchIn(Schema):
-    kind: str | None = None
-    name: str | None = None
-    contact_name: str | None = None
+    kind: str | None = checked(default=None, enum=[*Institution.Kind.values, None])
+    name: str | None = checked(default=None, min_length=1, max_length=100)
+    contact_name: str | None = checked(default=None, max_length=50)
     contact_phone: str | None = None
-    address: str | None = None
+    address: str | None = checked(default=None, max_length=200)
     is_partner: bool | None = None
     partner_since: date | None = None
-    services_offered: str | None = None
+    services_offered: str | None = checked(default=None, max_length=2000)
 
 
 # Serialisers ---------------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def _registration_out(r: PartyRegistration) -> dict:
     }
 
 
-def _reload_registration(pk: int) -> PartyRegistration:
+def _reload_registration(pk: Id) -> PartyRegistration:
     return PartyRegistration.objects.select_related("member__resident", "member__employer", "party_group").get(pk=pk)
 
 
@@ -235,8 +236,8 @@ def _record_out(r) -> dict:
 
 
 # Organisations -------------------------------------------------------------------------------
-@router.get("/orgs", response=list[PartyOrgOut])
-def org_list(request: HttpRequest, community: int):
+@router.get("/orgs", response={200: list[PartyOrgOut], **errors(404)})
+def org_list(request: HttpRequest, community: Id):
     """The community's party organisations with registered-member counts (branches sum their groups)."""
     community_obj = access_community(request.user, community, VIEW_PARTY)
     roots, _stats = ps.org_tree(community_obj)
@@ -251,7 +252,7 @@ def org_list(request: HttpRequest, community: int):
     return out
 
 
-@router.post("/orgs", response={201: PartyOrgOut})
+@router.post("/orgs", response={201: PartyOrgOut, **errors(400, 403, 404)})
 def org_create(request: HttpRequest, payload: PartyOrgIn):
     org = actions.party_org_create(actor=request.user, **payload.dict())
     return Status(201, _org_out(org, 0))
@@ -259,15 +260,15 @@ def org_create(request: HttpRequest, payload: PartyOrgIn):
 
 # Registrations and members --------------------------------------------------------------------
 class RegistrationFilter(Schema):
-    community: int
+    community: Id
     q: str = ""
     kind: str = ""
     active: str = "1"
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
-@router.get("/registrations", response=Page[RegistrationOut])
+@router.get("/registrations", response={200: Page[RegistrationOut], **errors(404)})
 def registration_list(request: HttpRequest, filters: Query[RegistrationFilter]):
     community = access_community(request.user, filters.community, VIEW_PARTY)
     qs = ps.registration_list(community, q=filters.q, kind=filters.kind, active=filters.active)
@@ -276,35 +277,35 @@ def registration_list(request: HttpRequest, filters: Query[RegistrationFilter]):
     return page
 
 
-@router.post("/registrations", response={201: RegistrationOut})
+@router.post("/registrations", response={201: RegistrationOut, **errors(400, 403, 404)})
 def registration_create(request: HttpRequest, payload: StaffRegistrationIn):
     """Staff entry (工作人员录入) for a member who cannot scan."""
     reg = actions.party_register_by_staff(actor=request.user, **payload.dict())
     return Status(201, _registration_out(_reload_registration(reg.pk)))
 
 
-@router.post("/register", response={201: RegistrationOut})
+@router.post("/register", response={201: RegistrationOut, **errors(400, 403, 404)})
 def qr_register(request: HttpRequest, payload: QrRegistrationIn):
     """扫码报到: the logged-in resident registers with the party group of the QR code's building."""
     reg = actions.party_register_by_qr(actor=request.user, **payload.dict())
     return Status(201, _registration_out(_reload_registration(reg.pk)))
 
 
-@router.post("/registrations/{registration_id}/end", response=RegistrationOut)
-def registration_end(request: HttpRequest, registration_id: int):
+@router.post("/registrations/{registration_id}/end", response={200: RegistrationOut, **errors(400, 403)})
+def registration_end(request: HttpRequest, registration_id: Id):
     reg = actions.registration_end(actor=request.user, registration_id=registration_id)
     return _registration_out(_reload_registration(reg.pk))
 
 
 class MemberFilter(Schema):
-    community: int
+    community: Id
     q: str = ""
     kind: str = ""
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
-@router.get("/members", response=Page[MemberOut])
+@router.get("/members", response={200: Page[MemberOut], **errors(404)})
 def member_list(request: HttpRequest, filters: Query[MemberFilter]):
     community = access_community(request.user, filters.community, VIEW_PARTY)
     page = paginate_queryset(ps.member_list(community, q=filters.q, kind=filters.kind), page=filters.page,
@@ -324,15 +325,15 @@ def member_list(request: HttpRequest, filters: Query[MemberFilter]):
 
 # Service posts -------------------------------------------------------------------------------
 class PostFilter(Schema):
-    community: int
+    community: Id
     q: str = ""
     category: str = ""
     status: str = "open"
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
-@router.get("/posts", response=Page[PostOut])
+@router.get("/posts", response={200: Page[PostOut], **errors(404)})
 def post_list(request: HttpRequest, filters: Query[PostFilter]):
     """The community's needs list: for its residents and role holders. ``mine`` is set for party members."""
     if filters.community not in post_communities(request.user):
@@ -345,7 +346,7 @@ def post_list(request: HttpRequest, filters: Query[PostFilter]):
     return page
 
 
-@router.post("/posts", response={201: PostOut})
+@router.post("/posts", response={201: PostOut, **errors(400, 403, 404)})
 def post_create(request: HttpRequest, payload: PostIn):
     data = payload.dict()
     community_id = data.pop("community_id")
@@ -353,30 +354,30 @@ def post_create(request: HttpRequest, payload: PostIn):
     return Status(201, _post_out(ps.post_with_counts(post)))
 
 
-@router.patch("/posts/{post_id}", response=PostOut)
-def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
+@router.patch("/posts/{post_id}", response={200: PostOut, **errors(400, 403)})
+def post_update(request: HttpRequest, post_id: Id, payload: PostPatchIn):
     post = actions.post_update(actor=request.user, post_id=post_id, data=payload.dict(exclude_unset=True))
     return _post_out(ps.post_with_counts(post))
 
 
-@router.post("/posts/{post_id}/close", response=PostOut)
-def post_close(request: HttpRequest, post_id: int):
+@router.post("/posts/{post_id}/close", response={200: PostOut, **errors(400, 403)})
+def post_close(request: HttpRequest, post_id: Id):
     post = actions.post_close(actor=request.user, post_id=post_id)
     return _post_out(ps.post_with_counts(post))
 
 
-@router.post("/posts/{post_id}/claim", response={201: ClaimOut})
-def post_claim(request: HttpRequest, post_id: int):
+@router.post("/posts/{post_id}/claim", response={201: ClaimOut, **errors(400, 403)})
+def post_claim(request: HttpRequest, post_id: Id):
     return Status(201, actions.post_claim(actor=request.user, post_id=post_id))
 
 
-@router.post("/posts/{post_id}/withdraw", response=ClaimOut)
-def post_withdraw(request: HttpRequest, post_id: int):
+@router.post("/posts/{post_id}/withdraw", response={200: ClaimOut, **errors(400)})
+def post_withdraw(request: HttpRequest, post_id: Id):
     return actions.post_withdraw(actor=request.user, post_id=post_id)
 
 
-@router.post("/claims/{claim_id}/records", response={201: RecordOut})
-def record_create(request: HttpRequest, claim_id: int, payload: RecordIn):
+@router.post("/claims/{claim_id}/records", response={201: RecordOut, **errors(400, 403)})
+def record_create(request: HttpRequest, claim_id: Id, payload: RecordIn):
     """Staff record hours served on a claim (0 < hours ≤ 24, not in the future)."""
     record = actions.service_record_add(
         actor=request.user, claim_id=claim_id, served_on=payload.served_on, hours=payload.hours, note=payload.note
@@ -385,9 +386,9 @@ def record_create(request: HttpRequest, claim_id: int, payload: RecordIn):
 
 
 # Institutions ------------------------------------------------------------------------------------
-@router.get("/institutions", response=Page[InstitutionOut])
-def institution_list(request: HttpRequest, community: int, kind: str = "", partner: bool | None = None,
-                     page: int = 1, page_size: int = 50):
+@router.get("/institutions", response={200: Page[InstitutionOut], **errors(404)})
+def institution_list(request: HttpRequest, community: Id, kind: str = "", partner: bool | None = None,
+                     page: PageNumber = 1, page_size: PageSize = 50):
     community_obj = access_community(request.user, community, VIEW_PARTY)
     qs = Institution.objects.filter(community=community_obj).order_by("kind", "name")
     if kind:
@@ -399,15 +400,15 @@ def institution_list(request: HttpRequest, community: int, kind: str = "", partn
     return result
 
 
-@router.post("/institutions", response={201: InstitutionOut})
+@router.post("/institutions", response={201: InstitutionOut, **errors(400, 403, 404)})
 def institution_create(request: HttpRequest, payload: InstitutionIn):
     data = payload.dict()
     community_id = data.pop("community_id")
     return Status(201, _institution_out(actions.institution_create(actor=request.user, community_id=community_id, data=data)))
 
 
-@router.patch("/institutions/{institution_id}", response=InstitutionOut)
-def institution_update(request: HttpRequest, institution_id: int, payload: InstitutionPatchIn):
+@router.patch("/institutions/{institution_id}", response={200: InstitutionOut, **errors(400, 403)})
+def institution_update(request: HttpRequest, institution_id: Id, payload: InstitutionPatchIn):
     inst = actions.institution_update(
         actor=request.user, institution_id=institution_id, data=payload.dict(exclude_unset=True)
     )
