@@ -57,10 +57,19 @@ def _text_fields(model) -> list[str]:
 def plant(world) -> None:
     """Formula-like text (each value unique, so unique constraints hold) in every free-text field."""
     values = cycle(HOSTILE)
+
+    def fit(model, name, text, pk):
+        """The hostile text, cut to the column's length (PostgreSQL enforces it), still unique by the pk."""
+        limit = model._meta.get_field(name).max_length
+        if limit is None or len(text) <= limit:
+            return text
+        return text[: limit - len(str(pk))] + str(pk)
+
     for model in PLANTED_MODELS:
         fields = _text_fields(model)
         for pk in model.objects.values_list("pk", flat=True):
-            model.objects.filter(pk=pk).update(**{f: f"{next(values)} {model.__name__}{pk}" for f in fields})
+            model.objects.filter(pk=pk).update(
+                **{f: fit(model, f, f"{next(values)} {model.__name__}{pk}", pk) for f in fields})
     # phone numbers and ID numbers are free text in the roster too
     for i, pk in enumerate(Resident.objects.values_list("pk", flat=True)):
         Resident.objects.filter(pk=pk).update(phone=f"+86{i}", id_number=f"-{i}")
