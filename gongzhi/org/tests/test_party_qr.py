@@ -67,9 +67,11 @@ def test_sheet_for_building_without_group(world, pw, login):
 def pdf_text(pdf: bytes) -> bytes:
     """The PDF's own bytes plus every deflated stream (page objects sit in compressed object streams)."""
     parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+    # Keep the bytes up to "endstream" whole: compressed data may itself end in \r or \n, and the
+    # decompressor stops at the end of the zlib stream, ignoring the line break after it.
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
         try:
-            parts.append(zlib.decompress(match.group(1)))
+            parts.append(zlib.decompressobj().decompress(match.group(1)))
         except zlib.error:
             pass
     return b"\n".join(parts)
