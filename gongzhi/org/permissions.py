@@ -70,10 +70,6 @@ ROLE_CAPS: dict[str, frozenset[str]] = {role: capabilities.for_role(role) & ALL_
 RESIDENT_CAPS = capabilities.resident_capabilities() & ALL_CAPS
 
 
-def user_caps(user) -> set[str]:
-    """Every capability the user holds somewhere (to decide which links to show)."""
-    return user_capabilities(user)
-
 
 # Predicates (rules) ----------------------------------------------------------
 def _cap_predicate(cap: str, kind: str):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import capabilities
 from gongzhi.org.ids import as_pk
 from gongzhi.org.models import Role
-from gongzhi.org.scopes import Scope, cached_on_user, scope_for
+from gongzhi.org.scopes import cached_on_user, scope_for
 
 # Capabilities (the registry: gongzhi.core.capabilities) -------------------------------------------
 # The community office lists services, dispatches, mediates and reads every patrol of its community.
@@ -30,14 +30,6 @@ COMMUNITY_OFFICE = capabilities.roles_with(MANAGE_FIELDWORK)
 PATROL_WALKERS = capabilities.roles_with(WALK_PATROLS)
 READERS = capabilities.roles_with(OVERSEE_FIELDWORK)
 
-_SCOPE_CAPS = {COMMUNITY_OFFICE: MANAGE_FIELDWORK, PATROL_WALKERS: WALK_PATROLS, READERS: OVERSEE_FIELDWORK}
-
-
-def scope_of_roles(user, roles) -> Scope:
-    """The places the user covers through one of the role sets above (its capability's scope, from the
-    kernel, cached per request)."""
-    return scope_for(user, _SCOPE_CAPS[frozenset(roles)])
-
 
 def cached(user, key, factory):
     """``factory()`` computed once per user object (that is, once per request)."""
@@ -55,4 +47,4 @@ def reader_communities(user) -> set[int]:
     """Communities the user oversees read-only (sub-district staff)."""
     if not signed_in(user):
         return set()
-    return cached(user, "readers", lambda: set(scope_of_roles(user, READERS).communities))
+    return set(scope_for(user, OVERSEE_FIELDWORK).communities)

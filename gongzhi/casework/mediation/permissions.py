@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 from gongzhi.core.errors import NotFound
+from gongzhi.org.scopes import scope_for
 
 from ..fieldwork.permissions import (
     COMMUNITY_OFFICE,
+    MANAGE_FIELDWORK,
     as_int,
-    cached,
     reader_communities,
-    scope_of_roles,
     signed_in,
 )
 from ..models import Case, Mediation, MediationParty, Tier
@@ -33,8 +33,7 @@ def can_mediate(user, case: Case) -> bool:
         return False
     if user.is_superuser:
         return True
-    staff = cached(user, "mediation_staff", lambda: scope_of_roles(user, MEDIATION_STAFF))
-    if case.community_id in staff.communities:
+    if case.community_id in scope_for(user, MANAGE_FIELDWORK).communities:
         return True
     return case.grid_id is not None and case.grid_id in tier_scope(user, Tier.GRID).grids
 
@@ -56,7 +55,7 @@ def mediation_communities(user) -> set[int]:
     """Communities where the user mediates anything (whole community) — for the list page."""
     if not signed_in(user):
         return set()
-    return set(scope_of_roles(user, MEDIATION_STAFF).communities) | reader_communities(user)
+    return set(scope_for(user, MANAGE_FIELDWORK).communities) | reader_communities(user)
 
 
 def mediation_grids(user) -> set[int]:
@@ -69,7 +68,7 @@ def opens_mediations(user) -> bool:
     """May open mediations somewhere (not read-only sub-district staff)."""
     if not signed_in(user):
         return False
-    return bool(user.is_superuser or scope_of_roles(user, MEDIATION_STAFF).communities or mediation_grids(user))
+    return bool(user.is_superuser or scope_for(user, MANAGE_FIELDWORK).communities or mediation_grids(user))
 
 
 def mediates_anything(user) -> bool:

@@ -11,8 +11,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.org.models import RoleAssignment
+from gongzhi.org.scopes import scope_for
 
-from ..fieldwork.permissions import PATROL_WALKERS, as_int, scope_of_roles, signed_in
+from ..fieldwork.permissions import MANAGE_FIELDWORK, PATROL_WALKERS, as_int, signed_in
 from ..models import Case, Mediation
 from .permissions import MEDIATION_STAFF, mediation_communities, mediation_grids
 
@@ -62,7 +63,7 @@ def mediable_cases(user, *, q: str = "", limit: int = 30) -> list[Case]:
     if not signed_in(user):
         return []
     scope_q = Q(pk__in=[])
-    communities = set(scope_of_roles(user, MEDIATION_STAFF).communities)
+    communities = set(scope_for(user, MANAGE_FIELDWORK).communities)
     if communities:
         scope_q |= Q(community_id__in=sorted(communities))
     grids = mediation_grids(user)

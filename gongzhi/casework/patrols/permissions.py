@@ -14,13 +14,13 @@ from django.db.models import Q, QuerySet
 from gongzhi.core.errors import NotFound
 from gongzhi.org.models import Region
 from gongzhi.org.permissions import active_assignments
+from gongzhi.org.scopes import scope_for
 
 from ..fieldwork.permissions import (
-    COMMUNITY_OFFICE,
+    MANAGE_FIELDWORK,
     PATROL_WALKERS,
     as_int,
     reader_communities,
-    scope_of_roles,
     signed_in,
 )
 from ..models import Patrol, PatrolStop
@@ -41,7 +41,7 @@ def patrol_grids(user) -> list[Region]:
 
 def office_and_reader_communities(user) -> set[int]:
     """Communities whose every patrol the user reads: the community office, sub-district staff."""
-    return set(scope_of_roles(user, COMMUNITY_OFFICE).communities) | reader_communities(user)
+    return set(scope_for(user, MANAGE_FIELDWORK).communities) | reader_communities(user)
 
 
 def reads_patrols(user) -> bool:

@@ -24,13 +24,14 @@ from django.db.models import Q, QuerySet
 from gongzhi.core.errors import NotFound
 from gongzhi.org.models import Household, PartyMember, Region, Role
 from gongzhi.org.permissions import active_assignments, own_resident
+from gongzhi.org.scopes import scope_for
 
 from ..fieldwork.permissions import (
     COMMUNITY_OFFICE,
+    MANAGE_FIELDWORK,
     as_int,
     cached,
     reader_communities,
-    scope_of_roles,
     signed_in,
 )
 from ..models import ServiceOffering, ServiceOrder
@@ -81,7 +82,7 @@ def manager_communities(user) -> set[int]:
     """Communities whose services the user lists and dispatches (secretary, staff)."""
     if not signed_in(user):
         return set()
-    return cached(user, "managers", lambda: set(scope_of_roles(user, SERVICE_MANAGERS).communities))
+    return set(scope_for(user, MANAGE_FIELDWORK).communities)
 
 
 def board_communities(user) -> list[Region]:
