@@ -28,7 +28,7 @@ from gongzhi.core.capabilities import register
 from gongzhi.core.errors import NotFound, PermissionDeniedError
 from gongzhi.org.ids import as_pk
 from gongzhi.org.models import Role
-from gongzhi.org.scopes import Scope, active_assignments, cached_on_user, scope_for
+from gongzhi.org.scopes import Scope, active_assignments, any_in, cached_on_user, scope_for
 
 from .models import TIER_ORDER, Case, Department, Tier, Whistle
 
@@ -89,18 +89,14 @@ def case_q(scope: Scope) -> Q:
     """Cases whose place lies in ``scope``."""
     if scope.everything:
         return Q()
-    q = Q(pk__in=[])
-    for attr, ids in (
+    return any_in((
         ("community_id", scope.communities),
         ("grid_id", scope.grids),
         ("compound_id", scope.compounds),
         ("building_id", scope.buildings),
         ("household__unit_id", scope.units),
         ("household_id", scope.households),
-    ):
-        if ids:
-            q |= Q(**{f"{attr}__in": sorted(ids)})
-    return q
+    ))
 
 
 def case_in_scope(case: Case, scope: Scope) -> bool:

@@ -10,6 +10,7 @@ of the user's active role assignments that hold a capability (see ``gongzhi.core
 - ``scope_of_roles(user, roles)`` — the fold itself, for any set of roles.
 - ``active_assignments(user)``, ``own_resident(user)`` — loaded once per request.
 - ``resident_in_scope(resident, scope)`` — a resident of a household inside the scope.
+- ``any_in(fields)`` — the Q of "this field is in that id set" for several fields (lists by scope).
 
 Apps build their predicates (``rules``) and ``access_*`` functions on these; nothing else folds
 assignments into scopes.
@@ -40,6 +41,15 @@ from .models import (
 )
 
 T = TypeVar("T")
+
+
+def any_in(fields: Iterable[tuple[str, set[int]]], *, prefix: str = "") -> Q:
+    """Rows whose ``field`` is in its id set, for any of ``fields`` (nothing when every set is empty)."""
+    q = Q(pk__in=[])
+    for field_name, ids in fields:
+        if ids:
+            q |= Q(**{f"{prefix}{field_name}__in": sorted(ids)})
+    return q
 
 
 @dataclass
@@ -121,34 +131,25 @@ class Scope:
     def household_q(self, prefix: str = "") -> Q:
         if self.everything:
             return Q()
-        q = Q(pk__in=[])
-        for attr, ids in (
+        return any_in((
             ("community_id", self.communities),
             ("grid_id", self.grids),
             ("compound_id", self.compounds),
             ("building_id", self.buildings),
             ("unit_id", self.units),
             ("id", self.households),
-        ):
-            if ids:
-                q |= Q(**{f"{prefix}{attr}__in": sorted(ids)})
-        return q
+        ), prefix=prefix)
 
     def building_q(self) -> Q:
         if self.everything:
             return Q()
-        q = Q(pk__in=[])
-        for attr, ids in (
+        return any_in((
             ("community_id", self.communities),
             ("grid_id", self.grids),
             ("compound_id", self.compounds),
             ("id", self.buildings),
-        ):
-            if ids:
-                q |= Q(**{f"{attr}__in": sorted(ids)})
-        if self.units:
-            q |= Q(units__in=sorted(self.units))
-        return q
+            ("units", self.units),
+        ))
 
     def resident_q(self) -> Q:
         """Residents of a visible household (or anyone in a covered community)."""
