@@ -15,7 +15,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .test_page_api_parity import TWINS, _objects
+from gongzhi.testing.kit import client_for
+
+from .test_page_api_parity import TWINS, twin_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +68,12 @@ class WriteCounter:
 
 @pytest.fixture
 def objects(case_world):
-    return _objects(case_world)
+    return twin_objects(case_world)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_get_writes(case_world, objects, role):
-    client = Client()
-    client.force_login(case_world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
+    client = client_for(case_world.users[role])
     urls = _plain_page_paths() + [p for p in _api_list_paths() if "{" not in p]
     for kind, (page_url, api_url) in TWINS.items():
         for pk in objects[kind]:
@@ -102,8 +103,7 @@ def test_reads_of_a_new_community_seed_nothing(case_world):
 
     c3 = case_world.sub.create_community(name="新建社区", code="T03")
     root = User.objects.create_superuser("13900008888", "x-2026-root", name="管理员")
-    staff = Client()
-    staff.force_login(root, backend="gongzhi.accounts.backends.PhoneBackend")
+    staff = client_for(root)
     counter = WriteCounter()
     with connection.execute_wrapper(counter):
         for url in ("/open311/v2/services.json?jurisdiction_id=T03", "/open311/v2/services/streetlight.json"

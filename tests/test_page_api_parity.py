@@ -12,13 +12,13 @@ page of their own, with the reason. A new ``GET /api/…/{id}`` operation fails
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.actions.intake import case_submit
 from gongzhi.casework.models import Mediation, Patrol, PatrolStop, ServiceOffering, ServiceOrder
 from gongzhi.org.testing.world import ROLE_KEYS
+from gongzhi.testing.kit import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ NO_PAGE_TWIN = {
 }
 
 
-def _objects(w) -> dict[str, list[int]]:
+def twin_objects(w) -> dict[str, list[int]]:
     """Objects of each kind, inside and outside the roles' scopes."""
     resident = w.users["resident"]
     in_b1 = case_submit(actor=resident, household_id=w.h("b1 1-101").pk, description="卫生间漏水，楼下天花板湿了")
@@ -79,13 +79,12 @@ def _objects(w) -> dict[str, list[int]]:
 
 @pytest.fixture
 def objects(case_world):
-    return _objects(case_world)
+    return twin_objects(case_world)
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
 def test_page_and_api_answer_alike(case_world, objects, role):
-    client = Client()
-    client.force_login(case_world.users[role], backend="gongzhi.accounts.backends.PhoneBackend")
+    client = client_for(case_world.users[role])
     mismatches, opened = [], 0
     for kind, (page_url, api_url) in TWINS.items():
         for pk in objects[kind]:

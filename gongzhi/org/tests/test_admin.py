@@ -6,6 +6,7 @@ from django.contrib import admin
 from gongzhi.accounts.models import User
 from gongzhi.core.models import AuditEvent
 from gongzhi.org import models as m
+from gongzhi.testing.kit import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def root(client):
     user = User.objects.create_superuser("13900009999", "x-2026-admin", name="平台管理员")
-    client.force_login(user, backend="gongzhi.accounts.backends.PhoneBackend")
-    return client
+    return log_in(client, user)
 
 
 def test_every_org_model_in_admin_is_read_only(rf):

@@ -8,6 +8,7 @@ from gongzhi.org import selectors
 from gongzhi.org.models import Role, Tag
 from gongzhi.org.permissions import ROLE_CAPS
 from gongzhi.org.scopes import scope_for, scope_of_roles
+from gongzhi.testing.kit import log_in
 
 # The role table as the docs state it (docs/permissions.md), written out by hand.
 TREE, HH, SENS, REVEAL, EDIT = "view_tree", "view_households", "view_sensitive", "reveal_contact", "edit_households"
@@ -88,7 +89,7 @@ def test_the_sensitive_tag_filter_is_in_the_selector_pages_and_api_share(world, 
     assert listed == ({family.pk} if may_see else set())
     # The API answers from the same selector and records the read when it shows any.
     before = AuditEvent.objects.filter(action="resident.sensitive_read").count()
-    client.force_login(user, backend="gongzhi.accounts.backends.PhoneBackend")
+    log_in(client, user)
     items = client.get(f"/api/org/residents?tag={Tag.SUBSISTENCE}").json()["items"]
     assert {i["id"] for i in items} == listed
     reads = AuditEvent.objects.filter(action="resident.sensitive_read").count() - before

@@ -6,6 +6,7 @@ import pytest
 
 from gongzhi.core.models import AuditEvent
 from gongzhi.org.models import Resident, ResidentTag
+from gongzhi.testing.kit import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def _state(resident):
 @pytest.mark.parametrize("via", ["page", "api"])
 def test_a_bad_tag_leaves_the_name_unchanged_too(client, world, via):
     owner = world.residents["b1 1-102 owner"]
-    client.force_login(world.users["community_staff"], backend="gongzhi.accounts.backends.PhoneBackend")
+    log_in(client, world.users["community_staff"])
     before = _state(owner)
     if via == "page":
         response = client.post(f"/org/residents/{owner.pk}/edit/",
@@ -35,7 +36,7 @@ def test_a_bad_tag_leaves_the_name_unchanged_too(client, world, via):
 
 def test_fields_and_tags_are_saved_together(client, world):
     owner = world.residents["b1 1-102 owner"]
-    client.force_login(world.users["community_staff"], backend="gongzhi.accounts.backends.PhoneBackend")
+    log_in(client, world.users["community_staff"])
     client.post(f"/org/residents/{owner.pk}/edit/", {"name": "新名字", "tags_submitted": "1", "tags": ["veteran"]})
     assert Resident.objects.get(pk=owner.pk).name == "新名字"
     assert list(ResidentTag.objects.filter(resident=owner).values_list("tag", flat=True)) == ["veteran"]
