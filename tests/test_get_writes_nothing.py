@@ -13,8 +13,8 @@ import re
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from gongzhi.core.tests.test_pages_375 import page_patterns
 from gongzhi.testing.kit import client_for
 
 from .test_page_api_parity import TWINS, twin_objects
@@ -31,19 +31,9 @@ SKIP = re.compile(r"^/(admin/|accounts/logout/|i18n/|api/docs|static/|media/)")
 
 def _plain_page_paths() -> list[str]:
     """Every page URL without parameters (the resolver's own list, so new pages are walked too)."""
-    paths = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                path = prefix + str(p.pattern)
-                if "<" not in path and "(" not in path and "^" not in path and "$" not in path:
-                    paths.append("/" + path)
-
-    walk(get_resolver().url_patterns, "")
-    return sorted({p for p in paths if not SKIP.match(p) and not p.startswith("/api/")})
+    routes = page_patterns(skipped=("admin/", "api/", "i18n/", "static/", "media/")).values()
+    paths = {"/" + r for r in routes if not any(c in r for c in "<(^$")}
+    return sorted(p for p in paths if not SKIP.match(p))
 
 
 def _api_list_paths() -> list[str]:

@@ -190,8 +190,8 @@ VISITS = [
     Visit("mediation", "community_secretary", "field:mediation", _url("field:mediation", "mediation.pk")),
 ]
 
-def page_patterns() -> dict[str, str]:
-    """``{url name: route}`` of every URL the resolver knows, except the skipped prefixes."""
+def page_patterns(skipped: tuple[str, ...] = SKIPPED_PREFIXES) -> dict[str, str]:
+    """``{url name: route}`` of every URL the resolver knows, except the ``skipped`` prefixes."""
     found: dict[str, str] = {}
 
     def walk(patterns, prefix: str, namespace: str) -> None:
@@ -200,7 +200,7 @@ def page_patterns() -> dict[str, str]:
             if isinstance(p, URLResolver):
                 ns = ":".join(filter(None, [namespace, p.namespace]))
                 walk(p.url_patterns, route, ns)
-            elif isinstance(p, URLPattern) and not route.startswith(SKIPPED_PREFIXES):
+            elif isinstance(p, URLPattern) and not route.startswith(skipped):
                 found[":".join(filter(None, [namespace, p.name or f"<unnamed {route}>"]))] = route
 
     walk(get_resolver().url_patterns, "", "")
