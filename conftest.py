@@ -39,10 +39,18 @@ def _browser():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    from playwright.sync_api import Page
+
+    screenshot = Page.screenshot
+    if os.environ.get("GZ_SCREENSHOTS", "1") == "0":
+        # Screenshots are for people to look at (test-artifacts/screenshots); CI keeps none, so
+        # `.ci/run` turns them off (about a tenth of the browser tests' time). No test reads one.
+        Page.screenshot = lambda self, *args, **kwargs: b""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+    Page.screenshot = screenshot
 
 
 @pytest.fixture
@@ -70,12 +78,30 @@ def desk_page(_browser, live_server):
     context.close()
 
 
+# Settled: the document has loaded and htmx has no request in flight, nor a swap or settle under way
+# (htmx marks the element with these classes synchronously when the request starts).
+_SETTLED_JS = """() => document.readyState === 'complete'
+  && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"""
+
+
+def settle(page) -> None:
+    """Wait until the page is done with what the last action started: a navigation or an htmx swap.
+
+    Playwright's ``wait_for_load_state("networkidle")`` waits for 500 ms without network traffic after
+    every step; this waits only as long as the work takes. A click that navigates already waits for the
+    navigation to start (Playwright's actionability rules), so "load" is the new page's.
+    """
+    page.wait_for_load_state("load")
+    page.wait_for_function(_SETTLED_JS)
+
+
 def browser_login(page, phone: str, password: str) -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("#id_phone", phone)
     page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    settle(page)
 
 
 @pytest.fixture

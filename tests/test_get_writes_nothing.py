@@ -19,7 +19,7 @@ from gongzhi.testing.kit import client_for
 
 from .test_page_api_parity import TWINS, twin_objects
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 ALLOWED_WRITE = re.compile(r'^\s*INSERT INTO "core_auditevent"', re.IGNORECASE)

@@ -20,7 +20,7 @@ from gongzhi.casework.models import Mediation, Patrol, PatrolStop, ServiceOfferi
 from gongzhi.org.testing.world import ROLE_KEYS
 from gongzhi.testing.kit import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # page URL pattern -> API URL pattern (``{pk}`` is the object's id)
 TWINS = {

@@ -49,7 +49,7 @@ def _uses_database(item) -> bool:
 
 
 def pytest_collection_modifyitems(items):
-    """In a module with an APP_WORLD, run the tests that do not use it first, before it is built.
+    """Heavy modules first; in a module with an APP_WORLD, the tests that do not use it first.
 
     The app world's rows stay in the database from its first test to the module's end, so a test
     that expects only the base world must run before. The sort is stable and keeps modules
@@ -59,7 +59,18 @@ def pytest_collection_modifyitems(items):
     modules: dict[int, list] = {}
     for item in items:
         modules.setdefault(id(getattr(item, "module", None)), []).append(item)
-    items[:] = [item for group in modules.values() for item in sorted(group, key=_uses_app_world)]
+    # The heaviest modules first (browser tests, then those marked slow): pytest-xdist's --dist loadfile
+    # hands out whole modules in this order, so a long module started last would leave the other
+    # worker idle until it ends. Stable: the modules keep the files' order within each weight.
+    groups = sorted(modules.values(), key=_module_weight)
+    items[:] = [item for group in groups for item in sorted(group, key=_uses_app_world)]
+
+
+def _module_weight(group: list) -> int:
+    """0 for a module with a browser test, 1 for one with a test marked slow, 2 for the rest."""
+    if any(item.get_closest_marker("browser") for item in group):
+        return 0
+    return 1 if any(item.get_closest_marker("slow") for item in group) else 2
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,15 +12,18 @@ through ``retrain`` as weighted examples.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
+import os
 import re
 import threading
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -33,6 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from ..taxonomy import OTHER
 from .corpus import (
+    CORPUS_NAME,
     CORRECTION_WEIGHT,
     USERDICT_NAME,
     Example,
@@ -458,22 +462,58 @@ _default: Classifier | None = None
 def default_classifier() -> Classifier:
     """The classifier this process uses for suggestions.
 
-    For now: trained from the shipped corpus on first use and kept for the
-    life of the process. That first call costs about 1.3–2 s (jieba
-    dictionary 0.9–1.5 s, fit ~0.4 s; ``manage.py classifier_report``
-    measures both) and several seconds on a busy machine; later calls return
-    at once. Warm it in a worker or at start-up rather than inside a request.
-    The casework app will replace the body with "load the latest stored
-    model, else train".
+    Trained from the shipped corpus and kept for the life of the process. Training costs about
+    1.3–2 s (jieba dictionary 0.9–1.5 s, fit ~0.4 s; ``manage.py classifier_report`` measures both)
+    and several seconds on a busy machine, so the trained model is also kept on disk
+    (``_default_cache_path``): every later process — each web worker, the task worker, each test
+    process — loads it in a fraction of that. Training is deterministic, so the file is what this
+    process would have trained; its name holds a digest of the corpus, the user dictionary and the
+    library versions, so a change to any of them trains anew.
     """
     global _default
     if _default is None:
         with _default_lock:
             if _default is None:
-                started = time.perf_counter()
-                _default = train(load_corpus())
-                logger.info("Trained the default request classifier in %.1f s", time.perf_counter() - started)
+                _default = _load_or_train_default()
     return _default
+
+
+def _default_cache_path() -> Path | None:
+    from django.conf import settings
+
+    var_dir = getattr(settings, "VAR_DIR", None)
+    if not var_dir:
+        return None
+    digest = hashlib.sha256()
+    for name in (CORPUS_NAME, USERDICT_NAME):
+        digest.update(data_file(name).read_bytes())
+    digest.update(f"{FORMAT_VERSION}|{sklearn.__version__}|{joblib.__version__}|{np.__version__}".encode())
+    return Path(var_dir) / "cache" / f"default-classifier-{digest.hexdigest()[:16]}.bin"
+
+
+def _load_or_train_default() -> Classifier:
+    started = time.perf_counter()
+    path = _default_cache_path()
+    if path is not None and path.exists():
+        try:
+            classifier = Classifier.from_bytes(path.read_bytes())
+        except (OSError, ClassifierFormatError):
+            logger.warning("Cached default classifier %s is unreadable; training again", path)
+        else:
+            jieba_tokenizer()  # predictions need the dictionary: load it now, not in the first request
+            logger.info("Loaded the default request classifier in %.1f s", time.perf_counter() - started)
+            return classifier
+    classifier = train(load_corpus())
+    logger.info("Trained the default request classifier in %.1f s", time.perf_counter() - started)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+            partial.write_bytes(classifier.to_bytes())
+            os.replace(partial, path)  # atomic: a concurrent process reads the old file or the new one
+        except OSError:
+            logger.warning("Could not keep the default classifier in %s", path)
+    return classifier
 
 
 def set_default_classifier(classifier: Classifier | None) -> None:

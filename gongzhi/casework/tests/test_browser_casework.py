@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image
 
-from conftest import browser_login
+from conftest import browser_login, settle
 from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.models import Case
 from gongzhi.org.testing.world import PASSWORD
@@ -54,7 +54,7 @@ def test_request_from_phone_to_rated(phone_page, case_world, screenshot_dir, tmp
     browser_login(page, w.users["resident"].phone, PASSWORD)
     page.screenshot(path=str(shots / "casework_resident_home_375.png"), full_page=True)
     page.locator("#home-cases").get_by_role("link", name="反映诉求").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("h1").inner_text() == "反映诉求"
     text = "1栋1单元楼道灯坏了三天，晚上上下楼一片漆黑，老人差点摔倒"
     page.fill("#description", text)
@@ -77,7 +77,7 @@ def test_request_from_phone_to_rated(phone_page, case_world, screenshot_dir, tmp
     page.screenshot(path=str(shots / "casework_submitted_375.png"), full_page=True)
     _fits_phone(page)
     page.get_by_role("link", name="我的诉求").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert case.title in page.locator("#my-cases").inner_text()
     assert "已提交" in page.locator("#my-cases").inner_text()
     page.screenshot(path=str(shots / "casework_mine_375.png"), full_page=True)
@@ -86,21 +86,21 @@ def test_request_from_phone_to_rated(phone_page, case_world, screenshot_dir, tmp
     # A grid worker, on a phone too, opens the queue, accepts and resolves it.
     _login_as(page, w.users["grid_worker"])
     page.get_by_role("link", name="诉求办理").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(f"#case-{case.pk}").count() == 1
     page.screenshot(path=str(shots / "casework_queue_375.png"), full_page=True)
     _fits_phone(page)
     page.locator(f"#case-{case.pk} td.title a").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.get_by_role("button", name="受理").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已受理。" in page.locator(".messages").inner_text()
     page.locator("#step-resolve summary").click()
     page.fill("#resolve-result", "已更换楼道灯泡，1至6层都亮了")
     page.screenshot(path=str(shots / "casework_staff_case_375.png"), full_page=True)
     _fits_phone(page)
     page.locator("#step-resolve").get_by_role("button", name="办结").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     case.refresh_from_db()
     assert case.status == "resolved" and case.handler == w.users["grid_worker"]
     page.goto(page.base_url + f"/cases/{case.pk}/?tab=five")
@@ -112,21 +112,21 @@ def test_request_from_phone_to_rated(phone_page, case_world, screenshot_dir, tmp
     _login_as(page, w.users["resident"])
     assert page.locator(".bell .badge").count() == 1
     page.locator(".bell").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.screenshot(path=str(shots / "casework_inbox_375.png"), full_page=True)
     _fits_phone(page)
     page.locator("#inbox button").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.url.endswith(f"/cases/{case.pk}/")
     assert "已更换楼道灯泡" in page.locator("#outcome").inner_text()
     page.screenshot(path=str(shots / "casework_verify_375.png"), full_page=True)
     page.locator("#verify").get_by_role("button", name="已解决").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.locator("label[for=star5]").click()
     page.fill("#rate-comment", "当天就修好了，谢谢！")
     page.screenshot(path=str(shots / "casework_rate_375.png"), full_page=True)
     page.get_by_role("button", name="提交评价").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     case.refresh_from_db()
     assert (case.status, case.rating) == ("rated", 5)
     assert page.locator(".case-head .chip").first.inner_text() == "已评价"
@@ -141,7 +141,7 @@ def test_form_error_on_a_phone(phone_page, case_world, screenshot_dir, warm_clas
     browser_login(page, case_world.users["resident"].phone, PASSWORD)
     page.goto(page.base_url + "/cases/new/")
     page.get_by_role("button", name="提交").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("#err-description").inner_text() == "请填写诉求内容。"
     page.screenshot(path=str(screenshot_dir / "casework_new_error_375.png"), full_page=True)
     _fits_phone(page)
@@ -191,7 +191,7 @@ def test_staff_pages(phone_page, desk_page, case_world, screenshot_dir, warm_cla
     desk.screenshot(path=str(screenshot_dir / "casework_queue_desk.png"), full_page=True)
     desk.select_option("#bulk-handler", str(w.users["grid_worker"].pk))
     desk.get_by_role("button", name="批量派单").click()
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert "已派单 2 条诉求。" in desk.locator(".messages").inner_text()
     assert set(Case.objects.filter(pk__in=[cases[1].pk, cases[3].pk]).values_list("handler_id", flat=True)) == {
         w.users["grid_worker"].pk}
@@ -211,7 +211,7 @@ def test_staff_pages(phone_page, desk_page, case_world, screenshot_dir, warm_cla
         (f"/cases/{leak.pk}/", "casework_whistled_case_375.png"),
     ):
         page.goto(page.base_url + url)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.locator("h1").count() >= 1, url
         page.screenshot(path=str(screenshot_dir / name), full_page=True)
         _fits_phone(page)
@@ -233,7 +233,7 @@ def test_staff_pages(phone_page, desk_page, case_world, screenshot_dir, warm_cla
     _fits_phone(page)
     page.fill("#whistle-list input[name=note]", "今天下午两点到场")
     page.get_by_role("button", name="报到").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已报到" in page.locator(".messages").inner_text()
     leak.refresh_from_db()
     assert leak.status == "in_progress" and leak.handler == w.users["department"]

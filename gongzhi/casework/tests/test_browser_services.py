@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, settle
 from gongzhi.casework.models import Patrol, ServiceOrder
 from gongzhi.org.testing.world import PASSWORD
 
@@ -41,7 +41,7 @@ def fits_phone(page) -> bool:
 
 def go(page, path: str) -> None:
     page.goto(page.base_url + path)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_resident_orders_volunteer_takes_and_completes_resident_rates(
@@ -55,17 +55,17 @@ def test_resident_orders_volunteer_takes_and_completes_resident_rates(
     resident = open_phone()
     browser_login(resident, w.users["resident"].phone, PASSWORD)
     resident.get_by_role("link", name="便民服务").first.click()
-    resident.wait_for_load_state("networkidle")
+    settle(resident)
     assert resident.locator(f"#offering-{fw.haircut.pk} h3").inner_text() == "理发"
     assert fits_phone(resident)
     resident.screenshot(path=str(shots / "services_catalogue_375.png"), full_page=True)
     resident.locator(f"#offering-{fw.haircut.pk}").get_by_role("link", name="点单").click()
-    resident.wait_for_load_state("networkidle")
+    settle(resident)
     resident.fill("#o-note", "老人腿脚不便，想请师傅上门理发")
     resident.fill("#o-time", "周六上午")
     resident.screenshot(path=str(shots / "services_order_form_375.png"), full_page=True)
     resident.get_by_role("button", name="提交点单").click()
-    resident.wait_for_load_state("networkidle")
+    settle(resident)
     assert resident.locator("#order-status").inner_text() == "已点单"
     order = ServiceOrder.objects.get(requested_by=w.users["resident"])
     assert order.household == w.h("b1 1-101") and order.preferred_time == "周六上午"
@@ -80,7 +80,7 @@ def test_resident_orders_volunteer_takes_and_completes_resident_rates(
     assert "理发" in row.inner_text() and "1-101" in row.inner_text()
     desk.screenshot(path=str(shots / "services_board_desk.png"), full_page=True)
     row.get_by_role("button", name="发布").click()
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     order.refresh_from_db()
     assert order.status == "posted"
 
@@ -88,20 +88,20 @@ def test_resident_orders_volunteer_takes_and_completes_resident_rates(
     volunteer = open_phone()
     browser_login(volunteer, w.users["volunteer"].phone, PASSWORD)
     volunteer.get_by_role("link", name="接单").first.click()
-    volunteer.wait_for_load_state("networkidle")
+    settle(volunteer)
     card = volunteer.locator(f"#pool-{order.pk}")
     assert "理发" in card.inner_text() and "1-101" not in card.inner_text()
     assert fits_phone(volunteer)
     volunteer.screenshot(path=str(shots / "services_pool_375.png"), full_page=True)
     card.get_by_role("button", name="接单").click()
-    volunteer.wait_for_load_state("networkidle")
+    settle(volunteer)
     assert volunteer.locator("#order-status").inner_text() == "已接单"
     assert "1-101" in volunteer.locator("#order-place").inner_text()  # now the taker knows where to go
     assert volunteer.locator(f"a[href='tel:{w.users['resident'].phone}']").count() == 1
     volunteer.screenshot(path=str(shots / "services_taken_375.png"), full_page=True)
     volunteer.fill("#c-note", "已上门理发，约四十分钟，老人很满意")
     volunteer.get_by_role("button", name="确认完成").click()
-    volunteer.wait_for_load_state("networkidle")
+    settle(volunteer)
     assert volunteer.locator("#order-status").inner_text() == "已完成"
     assert fits_phone(volunteer)
     volunteer.screenshot(path=str(shots / "services_completed_375.png"), full_page=True)
@@ -112,12 +112,12 @@ def test_resident_orders_volunteer_takes_and_completes_resident_rates(
     assert "待您评价" in home_card.inner_text()
     resident.screenshot(path=str(shots / "services_home_to_rate_375.png"), full_page=True)
     home_card.get_by_role("link", name="理发").click()
-    resident.wait_for_load_state("networkidle")
+    settle(resident)
     resident.locator("label[for=star-5]").click()
     resident.fill("#r-comment", "师傅手艺好，很耐心")
     resident.screenshot(path=str(shots / "services_rate_form_375.png"), full_page=True)
     resident.get_by_role("button", name="提交评价").click()
-    resident.wait_for_load_state("networkidle")
+    settle(resident)
     assert resident.locator("#order-status").inner_text() == "已评价"
     assert resident.locator("#order-rating").inner_text() == "★★★★★"
     assert fits_phone(resident)
@@ -131,33 +131,33 @@ def test_grid_worker_patrols_with_one_tap_per_stop(open_phone, case_world, scree
     page = open_phone()
     browser_login(page, w.users["grid_worker"].phone, PASSWORD)
     page.locator("#home-patrol").get_by_role("button", name="开始巡查 第一网格").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     patrol = Patrol.objects.get(worker=w.users["grid_worker"])
     # One tap per building as the worker walks past it.
     page.locator("#buildings button", has_text="阳光小区").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.locator("#buildings button", has_text="翠竹苑").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert list(patrol.stops.values_list("building_id", flat=True)) == [w.b1.pk, w.b3.pk]
     first = patrol.stops.first()
     page.locator(f"#stop-{first.pk} input[name=note]").fill("2单元楼道堆放纸箱")
     page.locator(f"#stop-{first.pk}").get_by_role("button", name="保存").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert fits_phone(page)
     page.screenshot(path=str(screenshot_dir / "patrol_walking_375.png"), full_page=True)
     page.locator(f"#stop-{first.pk}").get_by_role("link", name="上报问题").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("#r-desc").input_value() == "2单元楼道堆放纸箱"  # the note starts the description
     page.select_option("#r-cat", "safety_hazard")
     page.screenshot(path=str(screenshot_dir / "patrol_report_375.png"), full_page=True)
     page.get_by_role("button", name="上报").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert patrol.cases.count() == 1
     page.get_by_role("link", name="结束巡查").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "巡查 2 处" in page.locator("#e-summary").input_value()
     page.get_by_role("button", name="结束巡查").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     patrol.refresh_from_db()
     assert patrol.ended_at is not None
     assert fits_phone(page)
@@ -179,21 +179,21 @@ def test_staff_mediates_a_dispute_at_the_desk(desk_page, case_world, screenshot_
     browser_login(page, w.users["community_staff"].phone, PASSWORD)
     go(page, "/mediation/open/")
     page.get_by_role("link", name=f"#{case.pk}").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.get_by_role("button", name="立案").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     mediation = Mediation.objects.get(case=case)
     # Parties: the form is open while there are none.
     page.select_option("#p-side", "applicant")
     page.fill("#p-name", "张先生")
     page.fill("#p-phone", "13800001111")
     page.get_by_role("button", name="登记").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.locator("#party-form summary").click()
     page.select_option("#p-side", "respondent")
     page.fill("#p-name", "刘先生")
     page.get_by_role("button", name="登记").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "138****1111" in page.locator("#parties").inner_text()
     page.locator("#parties").get_by_role("button", name="显示").first.click()
     page.wait_for_selector("a[href='tel:13800001111']")
@@ -202,13 +202,13 @@ def test_staff_mediates_a_dispute_at_the_desk(desk_page, case_world, screenshot_
     page.fill("#s-att", "张先生、刘先生、网格员")
     page.fill("#s-notes", "双方陈述各自诉求，刘先生同意晚上八点后停止施工")
     page.get_by_role("button", name="保存记录").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.locator("#close-form summary").click()
     page.locator("#close-form input[value=agreed]").check()
     page.fill("#c-terms", "一、装修施工时间限于每日 8:00–12:00、14:00–20:00；二、周末不进行噪音施工。")
     page.screenshot(path=str(screenshot_dir / "mediation_close_desk.png"), full_page=True)
     page.locator("#close-form").get_by_role("button", name="结案").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("#mediation-status").inner_text() == "达成协议"
     page.screenshot(path=str(screenshot_dir / "mediation_agreed_desk.png"), full_page=True)
     mediation.refresh_from_db()

@@ -352,6 +352,35 @@ def test_default_classifier_is_trained_once_per_process(classifier):
         set_default_classifier(None)
 
 
+def test_the_default_classifier_is_kept_on_disk_for_the_next_process(classifier, settings, tmp_path):
+    """The first process trains and writes var/cache; the next loads the same model; a damaged file
+    is trained over."""
+    from gongzhi.casework.classification.model import _default_cache_path
+
+    settings.VAR_DIR = tmp_path
+    path = _default_cache_path()
+    assert path.parent == tmp_path / "cache" and not path.exists()
+    texts = ["楼道灯坏了", "小区门口垃圾三天没人清", "楼上装修噪音太吵"]
+    set_default_classifier(None)
+    try:
+        trained = default_classifier()
+        assert path.exists() and trained.meta["n_examples"] == len(load_corpus())
+        set_default_classifier(None)  # as a new process would start
+        loaded = default_classifier()
+        assert loaded is not trained
+        assert loaded.meta == trained.meta  # the file's model, not a second training
+        for text in texts:
+            assert loaded.predict(text, k=3) == trained.predict(text, k=3)
+        path.write_bytes(b"not a model")
+        set_default_classifier(None)
+        again = default_classifier()
+        assert again.predict(texts[0])[0][0] == "property_repair"
+        assert Classifier.from_bytes(path.read_bytes()).meta == again.meta  # replaced by the new training
+        assert not list(path.parent.glob("*.part"))
+    finally:
+        set_default_classifier(None)
+
+
 # ---------------------------------------------------------------------------
 # Management command
 # ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from gongzhi.org.demo.logins import DEMO_PASSWORD, LOGIN_BY_KEY
 from gongzhi.org.models import Region, Role, RoleAssignment
 
 # The demo seeds an empty database only: the base test world is left out of these tests.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.usefixtures("empty_database")]
 
 HOUSEHOLDS = 400
 AS_OF = "2026-06-15"

@@ -64,6 +64,7 @@ def _first_failure(exc: BaseException) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_every_answer_is_documented(world):
     from django.test import Client
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, settle
 from gongzhi.org.testing.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,10 +35,10 @@ def test_building_head_finds_household_in_two_taps(phone_page, world, screenshot
     first = nav.locator("a").first.bounding_box()
     assert nav.bounding_box()["height"] < 2 * first["height"]
     unit_link.click()  # tap 1: the unit
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.screenshot(path=str(screenshot_dir / "building_rooms_375.png"), full_page=True)
     page.get_by_role("link", name="2-201").click()  # tap 2: the room
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("h1").inner_text() == "1栋 2-201"
     owner = world.residents["b1 2-201 owner"]
     assert owner.name in page.content()
@@ -52,7 +52,7 @@ def test_search_by_room_number_and_reveal_phone(phone_page, world, screenshot_di
     browser_login(page, world.users["grid_worker"].phone, PASSWORD)
     page.fill("input[name=q]", "2-102")
     page.press("input[name=q]", "Enter")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     # Only one household in the grid worker's scope matches: straight to it.
     assert page.locator("h1").inner_text() == "1栋 2-102"
     owner = world.residents["b1 2-102 owner"]

@@ -41,7 +41,7 @@ from gongzhi.org.models import (
 )
 
 # The demo seeds an empty database only: the base test world is left out of these tests.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.usefixtures("empty_database")]
 
 SMALL = 300
 AS_OF = "2026-06-15"

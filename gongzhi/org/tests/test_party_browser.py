@@ -3,6 +3,7 @@ staff pages stay usable on a phone."""
 
 import pytest
 
+from conftest import browser_login, settle
 from gongzhi.org.models import PartyMember, PartyRegistration, PostClaim
 from gongzhi.org.testing.party_world import build_party_world
 from gongzhi.org.testing.world import PASSWORD
@@ -25,7 +26,7 @@ def test_member_scans_registers_and_claims_a_post(phone_page, world, screenshot_
     page.fill("#id_phone", user.phone)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.url == page.base_url + qr_path
     assert "阳光小区1栋党小组" in page.locator("main").inner_text()
     page.screenshot(path=str(screenshot_dir / "party_register_form_375.png"), full_page=True)
@@ -36,12 +37,12 @@ def test_member_scans_registers_and_claims_a_post(phone_page, world, screenshot_
     page.get_by_text("在职党员", exact=True).click()
     assert page.locator("#employer_id").is_visible()
     page.click("button:has-text('确认报到')")  # no employer yet
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "工作单位" in page.locator("#register-error").inner_text()
     page.screenshot(path=str(screenshot_dir / "party_register_error_375.png"), full_page=True)
     page.select_option("#employer_id", label="市第一人民医院")
     page.click("button:has-text('确认报到')")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.url == page.base_url + qr_path + "done/"
     assert page.locator("h1").inner_text() == "报到成功"
     assert "阳光小区1栋党小组" in page.locator("#register-success").inner_text()
@@ -52,7 +53,7 @@ def test_member_scans_registers_and_claims_a_post(phone_page, world, screenshot_
     assert PartyRegistration.objects.get(member=member, ended_at__isnull=True).method == "qr"
     # Next step: the posts list, claim one (htmx swaps the card in place).
     page.get_by_role("link", name="查看服务岗位").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     card = page.locator(f"#post-{pw.post_open.pk}")
     assert "已认领 0/2 人" in card.inner_text()
     assert page.locator(f"#post-{pw.post_full.pk} button:has-text('已满')").is_disabled()
@@ -66,7 +67,7 @@ def test_member_scans_registers_and_claims_a_post(phone_page, world, screenshot_
     assert PostClaim.objects.get(post=pw.post_open, member=member).status == "active"
     # Category filter and the member's own page.
     page.get_by_role("link", name="为老服务").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".post").count() == 1 and "独居老人探访" in page.locator(".post").inner_text()
     page.goto(page.base_url + "/party/me/")
     assert "楼道卫生监督" in page.locator("main").inner_text()
@@ -79,17 +80,16 @@ def test_member_scans_registers_and_claims_a_post(phone_page, world, screenshot_
 def test_staff_pages_on_a_phone(phone_page, world, screenshot_dir):
     build_party_world(world)
     page = phone_page
-    from conftest import browser_login
 
     browser_login(page, world.users["community_secretary"].phone, PASSWORD)
     page.get_by_role("link", name="党建").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "阳光小区1栋党小组" in page.locator("#orgtree").inner_text()
     page.screenshot(path=str(screenshot_dir / "party_overview_375.png"), full_page=True)
     assert fits_phone(page)
     # Staff entry: find the resident with htmx, register them with b2's group.
     page.get_by_role("link", name="报到登记").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.locator("#staff-entry summary").click()
     resident = world.residents["b2 1-102 owner"]
     page.fill("#e-rq", resident.phone[-4:])
@@ -99,7 +99,7 @@ def test_staff_pages_on_a_phone(phone_page, world, screenshot_dir):
     page.select_option("#e-building", str(world.b2.pk))
     page.screenshot(path=str(screenshot_dir / "party_staff_entry_375.png"), full_page=True)
     page.click("#staff-entry button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert f"已为 {resident.name} 登记报到" in page.locator(".messages").inner_text()
     assert resident.name in page.locator("#registrations").inner_text()
     page.screenshot(path=str(screenshot_dir / "party_registrations_375.png"), full_page=True)
