@@ -284,13 +284,34 @@ def address(case: Case, *, public: bool) -> str:
     """Most specific first, as the spec asks: what was reported (never the room), compound and building, community."""
     parts = []
     if public:
-        if case.address:
-            parts.append(scrub(case.address, case))
+        reported = building_level(scrub(case.address, case)) if case.address else ""
+        if reported:
+            parts.append(reported)
         elif case.building_id:
             compound = case.compound.name if case.compound_id else ""
             parts.append(f"{compound} {case.building.name}".strip())
     parts.append(case.community.name)
     return ", ".join(p for p in parts if p)
+
+
+_NUM = r"[0-9０-９一二三四五六七八九十百零〇两]+"
+_ROOM_END = r"(?:\s*(?:室|房|户|号))?"
+# Everything below a building, however it was typed. Each pattern is cut out of the text.
+_BELOW_BUILDING = [re.compile(p) for p in (
+    rf"{_NUM}\s*单元(?:\s*{_NUM}\s*(?:层|楼))?(?:\s*{_NUM}{_ROOM_END})?",  # 1单元102, 2单元3层301室, 一单元
+    rf"(?<![0-9０-９号#])\d+\s*(?:楼|层|[Ff])\s*\d+{_ROOM_END}",  # 5楼502, 3层301 (not 2号楼…)
+    rf"(?<=栋|幢|座|楼|#)\s*\d{{3,4}}{_ROOM_END}",  # 1栋102, 2号楼502号, 3#502
+    r"\d+(?:\s*[-－—–]\s*\d+){1,2}" + _ROOM_END,  # 3-502, 1-2-301
+    rf"{_NUM}\s*(?:室|房|户)",  # 102室
+)]
+
+
+def building_level(text: str) -> str:
+    """An address at most down to the building: unit, floor and room parts cut out (``1单元102``, ``102室``…)."""
+    for pattern in _BELOW_BUILDING:
+        text = pattern.sub(" ", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" ,，、;；:：-")
 
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
