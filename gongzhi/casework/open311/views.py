@@ -17,13 +17,14 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.core.errors import ApplicationError
+from gongzhi.core.errors import ApplicationError, request_too_large
 
 from ..models import Case, Category
 from . import codes
@@ -76,6 +77,8 @@ def endpoint(*methods: str):
                 return view(request, fmt, **kwargs)
             except ApplicationError as exc:
                 return error_response(fmt, exc)
+            except RequestDataTooBig:
+                return render_errors(fmt, 413, [request_too_large().message])
 
         return wrapper
 
