@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.effects import save_file_on_commit
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.images import clean_image
+from gongzhi.core.validators import normalize_phone
 from gongzhi.org.models import Building, Household, Region, Resident
 from gongzhi.org.permissions import own_resident
 
@@ -46,6 +47,21 @@ def clean_description(text) -> str:
             field="description",
         )
     return description
+
+
+def clean_reporter_phone(raw) -> str:
+    """A reporter's phone as typed by staff: a Chinese mobile or landline (stored in national form), or nothing."""
+    text = str(raw or "").strip()
+    if not text:
+        return ""
+    phone = normalize_phone(text)
+    if phone is None:
+        raise ApplicationError(
+            codes.INVALID_PHONE,
+            _("反映人电话格式不正确，请填写手机号（如 13912345678）或带区号的固定电话（如 0551-63601234）。"),
+            field="reporter_phone",
+        )
+    return phone
 
 
 def clean_photos(photos) -> list[tuple[PhotoIn, str, str, int, int]]:
@@ -242,6 +258,7 @@ def case_submit(
         actor=actor, channel=channel, community_id=community_id, household_id=household_id, building_id=building_id
     )
     address = str(address or "").strip()[:200]
+    reporter_phone = clean_reporter_phone(reporter_phone)
     cleaned_photos = clean_photos(photos)
     categories = community_categories(place.community.pk)
     suggested, confidence = suggest_category(place.community.pk, description, categories=categories)
@@ -284,7 +301,7 @@ def case_submit(
                 reporter=reporter,
                 reporter_resident=reporter_resident,
                 reporter_name=(reporter_resident.name if reporter_resident else str(reporter_name or "")[:50]),
-                reporter_phone=(reporter_resident.phone if reporter_resident else str(reporter_phone or "")[:20]),
+                reporter_phone=(reporter_resident.phone if reporter_resident else reporter_phone),
                 created_by=submitter,
                 patrol=patrol,
                 category=category,
