@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
-from gongzhi.core.validators import mask_id_number, mask_phone
+from gongzhi.core.validators import mask_contacts_in
 from gongzhi.org.models import Region
 
 from ..models import Case, CaseEvent, Category, Channel, Open311Key, Tier, Urgency
@@ -314,8 +314,6 @@ def building_level(text: str) -> str:
     return text.strip(" ,，、;；:：-")
 
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
@@ -323,8 +321,7 @@ def scrub(text: str | None, case: Case) -> str:
     """Mask what identifies a person in public text: ID and phone numbers, e-mail, the reporter's name."""
     if not text:
         return ""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = mask_contacts_in(text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     name = (case.reporter_name or "").strip()
     if len(name) >= 2:
