@@ -1,12 +1,13 @@
 """The one NinjaAPI. Each app contributes a Router; errors share one JSON shape."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from gongzhi.accounts.api_auth import API_AUTH
 from gongzhi.core.error_codes import CoreError
-from gongzhi.core.errors import ApplicationError
+from gongzhi.core.errors import ApplicationError, request_too_large
 from gongzhi.core.schemas import document_errors
 
 # Operation tag -> the app whose error codes it answers (shown in the schema's tag descriptions).
@@ -37,6 +38,12 @@ api = GongzhiAPI(
 @api.exception_handler(ApplicationError)
 def _application_error(request, exc: ApplicationError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    error = request_too_large()
+    return api.create_response(request, error.as_dict(), status=error.status)
 
 
 @api.exception_handler(Http404)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from .api import api
 
+handler400 = "gongzhi.core.views.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

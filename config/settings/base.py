@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gongzhi.core.middleware.AuditContextMiddleware",
+    "gongzhi.core.middleware.NulInputMiddleware",
     "gongzhi.core.middleware.ApplicationErrorMiddleware",
 ]
 

@@ -53,11 +53,11 @@ def _place(case: Case) -> str:
     return case.address
 
 
-def brief(case: Case) -> dict:
+def brief(case: Case, user) -> dict:
     now = timezone.now()
     return {
         "id": case.pk,
-        "title": case.title,
+        "title": selectors.case_text(user, case, case.title),
         "status": case.status,
         "status_label": str(case.get_status_display()),
         "tier": case.tier,
@@ -81,26 +81,30 @@ def detail(request, case: Case) -> dict:
     user = request.user
     handles = can_handle(user, case)
     staff_view = handles or (case.reporter_id != user.pk)
+
+    def shown(text):  # phone/ID numbers masked for roles without the full phone/ID right
+        return selectors.case_text(user, case, text)
+
     fresh = getattr(case, "intake_event", None)
     if fresh is not None:  # just submitted: the one event and its photos are in hand
         events, photos = [fresh], list(fresh.saved_photos)
     else:
         events, photos = selectors.timeline(case, public_only=not staff_view), list(case.photos.all())
     return {
-        **brief(case),
-        "description": case.description,
+        **brief(case, user),
+        "description": shown(case.description),
         "channel": case.channel,
         "community_id": case.community_id,
         "grid_id": case.grid_id,
         "building_id": case.building_id,
         "household_id": case.household_id,
-        "address": case.address,
+        "address": shown(case.address),
         "suggested_category": case.suggested_category.code if case.suggested_category_id else None,
         "suggestion_confidence": case.suggestion_confidence,
-        "resolution": case.resolution,
+        "resolution": shown(case.resolution),
         "resolved_tier": case.resolved_tier,
         "rating": case.rating,
-        "rating_comment": case.rating_comment,
+        "rating_comment": shown(case.rating_comment),
         "merged_into_id": case.merged_into_id,
         "department_id": case.department_id,
         "responded_at": case.responded_at,
@@ -112,13 +116,13 @@ def detail(request, case: Case) -> dict:
             {
                 "id": e.pk, "kind": e.kind, "kind_label": str(e.get_kind_display()), "created_at": e.created_at,
                 "actor": e.actor.name if e.actor_id else None, "from_status": e.from_status,
-                "to_status": e.to_status, "tier": e.tier, "note": e.note, "public": e.public,
+                "to_status": e.to_status, "tier": e.tier, "note": shown(e.note), "public": e.public,
                 "photos": [_photo_out(p) for p in (e.saved_photos if e is fresh else e.photos.all())],
             }
             for e in events
         ],
         "similar": [
-            {"id": x.case.pk, "title": x.case.title if can_view(user, x.case) else None,
+            {"id": x.case.pk, "title": selectors.case_text(user, x.case, x.case.title) if can_view(user, x.case) else None,
              "category_name": x.case.category.name, "shared_words": list(x.shared),
              "status": x.case.status, "score": x.score}
             for x in (selectors.similar_to_case(case) if case.is_open else [])
@@ -198,14 +202,14 @@ def case_queue(request: HttpRequest, filters: Query[QueueFilter]):
         handler=filters.handler, overdue=filters.overdue,
     )
     page = paginate_queryset(qs, page=filters.page, page_size=filters.page_size)
-    page["items"] = [brief(c) for c in page["items"]]
+    page["items"] = [brief(c, request.user) for c in page["items"]]
     return page
 
 
 @router.get("/cases/mine", response=Page[s.CaseBriefOut])
 def my_cases(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 30):
     result = paginate_queryset(selectors.my_cases(request.user), page=page, page_size=page_size)
-    result["items"] = [brief(c) for c in result["items"]]
+    result["items"] = [brief(c, request.user) for c in result["items"]]
     return result
 
 
@@ -270,7 +274,7 @@ _step("comment", "comment", s.NoteIn, lambda u, c, p: lifecycle.case_comment(act
 @router.post("/cases/bulk-dispatch", response={200: list[s.CaseBriefOut], **errors(400, 403, 404, 409)})
 def bulk_dispatch(request: HttpRequest, payload: s.BulkDispatchIn):
     cases = lifecycle.cases_bulk_dispatch(actor=request.user, case_ids=payload.case_ids, handler_id=payload.handler_id)
-    return [brief(access_case(request.user, c.pk)) for c in cases]
+    return [brief(access_case(request.user, c.pk), request.user) for c in cases]
 
 
 @router.post("/whistles/{int:whistle_id}/acknowledge", response={200: s.WhistleOut, **errors(400, 403, 409)})

@@ -25,6 +25,7 @@ class CaseworkError(StrEnum):
     NOT_YOUR_CASE = "not_your_case"
     NOT_RESOLVED = "not_resolved"
     INVALID_RATING = "invalid_rating"
+    COMMENT_TOO_LONG = "comment_too_long"
     REASON_REQUIRED = "reason_required"
     RESULT_REQUIRED = "result_required"
     INVALID_HANDLER = "invalid_handler"

@@ -28,6 +28,7 @@ from gongzhi.core.capabilities import register
 from gongzhi.core.errors import NotFound, PermissionDeniedError
 from gongzhi.org.ids import as_pk
 from gongzhi.org.models import Role
+from gongzhi.org.permissions import REVEAL_CONTACT
 from gongzhi.org.scopes import Scope, active_assignments, any_in, cached_on_user, scope_for
 
 from .models import TIER_ORDER, Case, Department, Tier, Whistle
@@ -190,6 +191,15 @@ def can_handle(user, case: Case) -> bool:
 
 def can_supervise(user, case: Case) -> bool:
     return rules.has_perm("casework.supervise_case", user, case)
+
+
+def sees_full_contacts(user, case: Case) -> bool:
+    """Phone and ID numbers typed into the request's text, in full: its reporter, and the roles that hold
+    the full phone/ID right (org's ``reveal_contact``) for the case's place. Everyone else sees them
+    masked (``selectors.case_text``), as Open311 publishes them."""
+    if is_reporter(user, case):
+        return True
+    return case_in_scope(case, scope_for(user, REVEAL_CONTACT))
 
 
 def can_intake_at(user, *, community_id: int, household=None, building=None) -> bool:

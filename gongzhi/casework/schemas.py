@@ -170,7 +170,7 @@ class VerifyIn(Schema):
 
 class RateIn(Schema):
     rating: int = checked(ge=1, le=5)
-    comment: str = ""
+    comment: str = checked(default="", max_length=500)
 
 
 class BulkDispatchIn(Schema):

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.core.validators import mask_phone
+from gongzhi.core.validators import mask_contacts_in, mask_phone
 from gongzhi.org.models import (
     ROLE_SCOPE,
     Building,
@@ -33,12 +33,23 @@ from .permissions import (
     case_q,
     department_ids,
     intake_scope,
+    sees_full_contacts,
     tier_scope,
     view_scope,
     visible_cases_q,
     visible_departments_q,
 )
 from .search import filter_search, scope_tokens, search_text_for
+
+
+def case_text(user, case: Case, text: str | None) -> str:
+    """A request's text (description, title, note, result, rating comment) as ``user`` may read it:
+    phone and ID numbers masked unless they hold the full phone/ID right there (``sees_full_contacts``)."""
+    if not text:
+        return text or ""
+    full = user is not None and sees_full_contacts(user, case)
+    return text if full else mask_contacts_in(text)
+
 
 SIMILAR_DAYS = 14
 SIMILAR_THRESHOLD = 0.3

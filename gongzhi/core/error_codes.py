@@ -54,3 +54,5 @@ class CoreError(StrEnum):
     PERMISSION_DENIED = "permission_denied"  # 403: visible, but the action is refused
     UNAUTHENTICATED = "unauthenticated"  # 401: no session and no valid bearer token
     INVALID_INPUT = "invalid_input"  # 422: the request does not match the published schema
+    REQUEST_TOO_LARGE = "request_too_large"  # 413: the body is over DATA_UPLOAD_MAX_MEMORY_SIZE
+    NUL_CHARACTER = "nul_character"  # 400: a NUL character in any text input (core.middleware)

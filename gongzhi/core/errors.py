@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from .error_codes import CoreError
 
 
@@ -59,3 +62,17 @@ class PermissionDeniedError(ApplicationError):
 
     def __init__(self, message: str = "无权执行此操作") -> None:
         super().__init__(CoreError.PERMISSION_DENIED, message)
+
+
+def request_too_large() -> ApplicationError:
+    """413: the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's ``RequestDataTooBig``).
+
+    Answered as the API's Error body (``config/api.py``), as the error page (pages) and in
+    Open311's own error format; never a 500.
+    """
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+    return ApplicationError(
+        CoreError.REQUEST_TOO_LARGE,
+        _("提交的内容过大（上限 %(mb)s MB），请减少或压缩照片、缩短文字后再提交。") % {"mb": f"{megabytes:g}"},
+        status=413,
+    )

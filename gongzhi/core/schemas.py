@@ -66,6 +66,7 @@ _STATUS_TEXT = {
     403: "The object is visible, but this action is refused for the caller.",
     404: "Missing, or not visible to the caller (`not_found`): the two look the same.",
     409: "Conflicts with the object's current state (already done, taken, not allowed now).",
+    413: "The body is larger than the server accepts (`request_too_large`).",
     422: "The request does not match this schema (`invalid_input`, `details` lists the errors).",
     429: "Too many attempts; try again later.",
 }
@@ -87,6 +88,8 @@ def document_errors(schema: dict, *, tag_apps: dict[str, str]) -> dict:
                 implied.append(404)
             if operation.get("parameters") or operation.get("requestBody"):
                 implied.append(422)
+            if operation.get("requestBody"):
+                implied.append(413)
             for status in implied:
                 responses.setdefault(status, {"content": error_ref})
             apps = [tag_apps[t] for t in operation.get("tags", []) if t in tag_apps]

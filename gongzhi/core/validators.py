@@ -66,3 +66,20 @@ def mask_id_number(id_number: str | None) -> str:
     if not id_number:
         return ""
     return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+# Phone and ID numbers typed into free text (a request's description, a note, a result).
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def mask_contacts_in(text: str | None) -> str:
+    """Free text with every phone and ID number in it masked (139****5678, 340***********1234).
+
+    Open311 publishes text through this; casework shows request text through it to roles without
+    the full phone/ID right.
+    """
+    if not text:
+        return ""
+    text = ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.effects import save_file_on_commit
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.images import clean_image
+from gongzhi.core.validators import normalize_phone
 from gongzhi.org.models import Building, Household, Region, Resident
 from gongzhi.org.permissions import own_resident
 
@@ -26,8 +27,6 @@ from .categories import community_categories
 MAX_DESCRIPTION = 4000
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
-                 "GIF": ("image/gif", "gif"), "HEIC": ("image/heic", "heic")}
 STAFF_CHANNELS = (Channel.WALK_IN, Channel.PHONE, Channel.NPC_STATION, Channel.PATROL, Channel.API)
 
 
@@ -50,13 +49,30 @@ def clean_description(text) -> str:
     return description
 
 
+def clean_reporter_phone(raw) -> str:
+    """A reporter's phone as typed by staff: a Chinese mobile or landline (stored in national form), or nothing."""
+    text = str(raw or "").strip()
+    if not text:
+        return ""
+    phone = normalize_phone(text)
+    if phone is None:
+        raise ApplicationError(
+            codes.INVALID_PHONE,
+            _("反映人电话格式不正确，请填写手机号（如 13912345678）或带区号的固定电话（如 0551-63601234）。"),
+            field="reporter_phone",
+        )
+    return phone
+
+
 def clean_photos(photos) -> list[tuple[PhotoIn, str, str, int, int]]:
-    """Check every photo before anything is written: real image, ≤ 10 MB, at most three."""
+    """Check every photo before anything is written: real image, ≤ 10 MB, at most three.
+
+    What is kept is ``core.images.clean_image``'s copy: no EXIF (location), at most 4096 px a
+    side; a decompression bomb is refused like any other file that is no photo.
+    """
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         raise ApplicationError(codes.TOO_MANY_PHOTOS, _("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS}, field="photos")
-    from PIL import Image, UnidentifiedImageError
-
     cleaned = []
     for index, photo in enumerate(photos, start=1):
         if not isinstance(photo, PhotoIn):
@@ -68,20 +84,15 @@ def clean_photos(photos) -> list[tuple[PhotoIn, str, str, int, int]]:
                 % {"i": index, "mb": len(photo.data) / 1024 / 1024},
                 field="photos",
             )
-        try:
-            with Image.open(io.BytesIO(photo.data)) as image:
-                image.verify()
-                fmt, width, height = image.format, image.width, image.height
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            fmt = None
-        if fmt not in IMAGE_FORMATS:
+        image = clean_image(photo.data)
+        if image is None:
             raise ApplicationError(
                 codes.PHOTO_NOT_IMAGE,
                 _("第 %(i)d 个文件（%(name)s）不是图片，请上传 JPG、PNG 或 WEBP 照片。") % {"i": index, "name": photo.name},
                 field="photos",
             )
-        content_type, extension = IMAGE_FORMATS[fmt]
-        cleaned.append((photo, content_type, extension, width, height))
+        cleaned.append((PhotoIn(name=photo.name, data=image.data), image.content_type, image.extension,
+                        image.width, image.height))
     return cleaned
 
 
@@ -247,6 +258,7 @@ def case_submit(
         actor=actor, channel=channel, community_id=community_id, household_id=household_id, building_id=building_id
     )
     address = str(address or "").strip()[:200]
+    reporter_phone = clean_reporter_phone(reporter_phone)
     cleaned_photos = clean_photos(photos)
     categories = community_categories(place.community.pk)
     suggested, confidence = suggest_category(place.community.pk, description, categories=categories)
@@ -289,7 +301,7 @@ def case_submit(
                 reporter=reporter,
                 reporter_resident=reporter_resident,
                 reporter_name=(reporter_resident.name if reporter_resident else str(reporter_name or "")[:50]),
-                reporter_phone=(reporter_resident.phone if reporter_resident else str(reporter_phone or "")[:20]),
+                reporter_phone=(reporter_resident.phone if reporter_resident else reporter_phone),
                 created_by=submitter,
                 patrol=patrol,
                 category=category,

@@ -23,6 +23,8 @@ from ..search import search_text_for
 from .common import record, require_status, tier_handlers
 from .intake import clean_photos, deadlines, save_photos
 
+MAX_RATING_COMMENT = 500  # Case.rating_comment
+
 S = Case.Status
 K = CaseEvent.Kind
 
@@ -147,7 +149,7 @@ def mark_reopened(case: Case) -> None:
 
 
 def mark_rated(case: Case, *, rating: int, comment: str, now) -> None:
-    case.status, case.rating, case.rating_comment, case.rated_at = S.RATED, rating, str(comment or "")[:500], now
+    case.status, case.rating, case.rating_comment, case.rated_at = S.RATED, rating, comment, now
 
 
 def mark_closed(case: Case, *, now) -> None:
@@ -432,11 +434,8 @@ def _reopen(case: Case, actor, reason: str) -> Case:
 
 @transaction.atomic
 def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
-    """评价: only the reporter rates, and only once the case is resolved."""
-    try:
-        case = _load(actor, case_id)
-    except NotFound:
-        raise ApplicationError(codes.NOT_YOUR_CASE, _("只能评价自己反映的诉求。"), status=403) from None
+    """评价: only the reporter rates, and only once the case is resolved (a case the actor can't see: 404)."""
+    case = _load(actor, case_id)
     if not _is_reporter(actor, case):
         raise ApplicationError(codes.NOT_YOUR_CASE, _("只能评价自己反映的诉求。"), status=403)
     if case.status not in RATEABLE:
@@ -451,6 +450,13 @@ def case_rate(*, actor, case_id: int, rating: int, comment: str = "") -> Case:
         value = 0
     if not 1 <= value <= 5:
         raise ApplicationError(codes.INVALID_RATING, _("评价须为 1 到 5 星。"), field="rating")
+    comment = str(comment or "").strip()
+    if len(comment) > MAX_RATING_COMMENT:
+        raise ApplicationError(
+            codes.COMMENT_TOO_LONG,
+            _("评价意见不能超过 %(n)d 个字（当前 %(len)d 字）。") % {"n": MAX_RATING_COMMENT, "len": len(comment)},
+            field="comment",
+        )
     from_status = case.status
     mark_rated(case, rating=value, comment=comment, now=timezone.now())
     case.save()

@@ -19,6 +19,7 @@ from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, checked, errors
 from gongzhi.core.validators import mask_phone
 
 from ..models import Mediation, MediationParty
+from ..selectors import case_text
 from . import actions as mediation_actions
 from . import permissions, selectors
 
@@ -121,7 +122,7 @@ class PhoneOut(Schema):
 def _mediation(user, m: Mediation) -> dict:
     detail = selectors.mediation_detail(m)
     return {
-        "id": m.pk, "case_id": m.case_id, "case_title": m.case.title, "case_status": m.case.status,
+        "id": m.pk, "case_id": m.case_id, "case_title": case_text(user, m.case, m.case.title), "case_status": m.case.status,
         "community_id": m.community_id, "status": m.status, "status_label": str(m.get_status_display()),
         "mediator_id": m.mediator_id, "mediator": m.mediator.name, "opened_at": m.opened_at,
         "closed_at": m.closed_at, "agreement_terms": m.agreement_terms, "outcome_note": m.outcome_note,
@@ -150,7 +151,8 @@ def mediation_list(request: HttpRequest, status: str = "", community: Id | None 
     result = paginate_queryset(selectors.mediation_list(request.user, status=status, community_id=community), page=page,
                                page_size=page_size)
     result["items"] = [
-        {"id": m.pk, "case_id": m.case_id, "case_title": m.case.title, "community_id": m.community_id,
+        {"id": m.pk, "case_id": m.case_id, "case_title": case_text(request.user, m.case, m.case.title),
+         "community_id": m.community_id,
          "status": m.status, "status_label": str(m.get_status_display()), "mediator": m.mediator.name,
          "opened_at": m.opened_at, "closed_at": m.closed_at}
         for m in result["items"]

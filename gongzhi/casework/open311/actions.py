@@ -164,6 +164,8 @@ def open311_request_submit(*, data: RequestIn) -> Case:
     phone = data.phone.strip()
     if len(phone) > 20:
         problems.add("phone", _("电话号码不能超过 20 个字符。"))
+    elif phone and normalize_phone(phone) is None:
+        problems.add("phone", _("电话号码格式不正确，应为手机号或带区号的固定电话。"))
 
     cleaned = None
     if category is not None:
@@ -201,7 +203,7 @@ def open311_request_submit(*, data: RequestIn) -> Case:
         category_code=category.code,
         urgency=cleaned.urgency,
         reporter_name=reporter_name,
-        reporter_phone=normalize_phone(phone) or phone,
+        reporter_phone=phone,
         lat=lat,
         long=long,
         extra_data={"open311": {k: v for k, v in submitted.items() if v not in ("", None, {}, [])}},

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.models import AuditEvent
-from gongzhi.core.validators import mask_id_number, mask_phone
+from gongzhi.core.validators import mask_contacts_in
 from gongzhi.org.models import Region
 
 from ..models import Case, CaseEvent, Category, Channel, Open311Key, Tier, Urgency
@@ -284,8 +284,9 @@ def address(case: Case, *, public: bool) -> str:
     """Most specific first, as the spec asks: what was reported (never the room), compound and building, community."""
     parts = []
     if public:
-        if case.address:
-            parts.append(scrub(case.address, case))
+        reported = building_level(scrub(case.address, case)) if case.address else ""
+        if reported:
+            parts.append(reported)
         elif case.building_id:
             compound = case.compound.name if case.compound_id else ""
             parts.append(f"{compound} {case.building.name}".strip())
@@ -293,8 +294,26 @@ def address(case: Case, *, public: bool) -> str:
     return ", ".join(p for p in parts if p)
 
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_NUM = r"[0-9０-９一二三四五六七八九十百零〇两]+"
+_ROOM_END = r"(?:\s*(?:室|房|户|号))?"
+# Everything below a building, however it was typed. Each pattern is cut out of the text.
+_BELOW_BUILDING = [re.compile(p) for p in (
+    rf"{_NUM}\s*单元(?:\s*{_NUM}\s*(?:层|楼))?(?:\s*{_NUM}{_ROOM_END})?",  # 1单元102, 2单元3层301室, 一单元
+    rf"(?<![0-9０-９号#])\d+\s*(?:楼|层|[Ff])\s*\d+{_ROOM_END}",  # 5楼502, 3层301 (not 2号楼…)
+    rf"(?<=栋|幢|座|楼|#)\s*\d{{3,4}}{_ROOM_END}",  # 1栋102, 2号楼502号, 3#502
+    r"\d+(?:\s*[-－—–]\s*\d+){1,2}" + _ROOM_END,  # 3-502, 1-2-301
+    rf"{_NUM}\s*(?:室|房|户)",  # 102室
+)]
+
+
+def building_level(text: str) -> str:
+    """An address at most down to the building: unit, floor and room parts cut out (``1单元102``, ``102室``…)."""
+    for pattern in _BELOW_BUILDING:
+        text = pattern.sub(" ", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" ,，、;；:：-")
+
+
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
@@ -302,8 +321,7 @@ def scrub(text: str | None, case: Case) -> str:
     """Mask what identifies a person in public text: ID and phone numbers, e-mail, the reporter's name."""
     if not text:
         return ""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = mask_contacts_in(text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     name = (case.reporter_name or "").strip()
     if len(name) >= 2:

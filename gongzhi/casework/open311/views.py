@@ -17,13 +17,15 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.core.errors import ApplicationError
+from gongzhi.core.errors import ApplicationError, request_too_large
+from gongzhi.core.middleware import nul_error, nul_field
 
 from ..models import Case, Category
 from . import codes
@@ -39,6 +41,7 @@ PARAMETERS = {
     "community": "jurisdiction_id",
     "category": "service_code",
     "urgency": "attribute[urgency]",
+    "reporter_phone": "phone",
 }
 
 
@@ -73,10 +76,16 @@ def endpoint(*methods: str):
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
+                field = nul_field(request, kwargs)
+                if field is not None:
+                    raise nul_error(field)
                 return view(request, fmt, **kwargs)
             except ApplicationError as exc:
                 return error_response(fmt, exc)
+            except RequestDataTooBig:
+                return render_errors(fmt, 413, [request_too_large().message])
 
+        wrapper.own_input_errors = True  # the NUL check answers in GeoReport's error format (core.middleware)
         return wrapper
 
     return decorator
@@ -253,3 +262,5 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     return render_errors(fmt, 404, [_("没有这个接口：/%(path)s。可用：discovery、services、requests、tokens，"
                                       "以 .xml 或 .json 结尾。") % {"path": path[:100]}])
 
+
+not_found.own_input_errors = True  # answers in GeoReport's format whatever the path holds

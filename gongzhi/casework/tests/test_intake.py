@@ -6,6 +6,8 @@ from gongzhi.casework.models import Case, CasePhoto, Channel
 from gongzhi.core.notifications.models import Notification
 from gongzhi.testing import kit
 
+from gongzhi.core.tests.test_images import bomb, encoded, gps_exif
+
 from .helpers import as_user, photo, png_bytes, post, snapshot, submit_as
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +85,7 @@ def test_npc_deputy_liaison_station(client, case_world):
     ({"photos": [photo(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "broken.png")]}, "photo_not_image", "photos"),
     ({"photos": [photo(png_bytes((8, 8))) for _ in range(4)]}, "too_many_photos", "photos"),
     ({"photos": [{"name": "x.jpg", "data": "not base64!!"}]}, "photo_not_image", "photos"),
+    ({"photos": [photo(bomb(), "bomb.png")]}, "photo_not_image", "photos"),  # 15 000 × 15 000 px in 27 KB
 ])
 def test_bad_input_changes_nothing(client, case_world, body, code, field):
     w = case_world
@@ -106,6 +109,22 @@ def test_photo_over_10_mb_is_refused(client, case_world):
     assert response.status_code == 400 and response.json()["code"] == "photo_too_large"
     assert "超过 10 MB" in response.json()["message"]
     assert snapshot() == before
+
+
+def test_stored_photos_carry_no_location(client, case_world, django_capture_on_commit_callbacks):
+    import io
+
+    from PIL import Image
+
+    w = case_world
+    original = encoded(Image.new("RGB", (60, 40), (10, 200, 10)), "JPEG", exif=gps_exif())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_as(client, w, "resident", household_id=w.h("b1 1-101").pk, photos=[photo(original, "a.jpg")])
+    assert response.status_code == 201, response.content
+    stored = Case.objects.get(pk=response.json()["id"]).photos.get()
+    with stored.image.open("rb") as fh, Image.open(io.BytesIO(fh.read())) as kept:
+        assert kept.format == "JPEG" and dict(kept.getexif()) == {} and kept.size == (60, 40)
+    assert (stored.width, stored.height, stored.content_type) == (60, 40, "image/jpeg")
 
 
 def test_resident_cannot_file_for_someone_elses_household(client, case_world):

@@ -423,3 +423,44 @@ def test_text_that_would_break_xml_is_cleaned(client, case_world):
     request = ET.fromstring(body)[0]
     assert request.findtext("description") == "垃圾 <堆> & \"异味\"  很重"
     assert json.loads(client.get(f"{BASE}requests/{case.pk}.json").content)[0]["description"].startswith("垃圾 <堆>")
+
+
+# Addresses: building level at most (issue #7) ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, published", [
+    ("明月公寓1栋1单元102", "明月公寓1栋"),
+    ("阳光小区3-502", "阳光小区"),
+    ("阳光小区1栋102室", "阳光小区1栋"),
+    ("5楼502门口", "门口"),
+    ("幸福里2号楼3单元502室门口", "幸福里2号楼 门口"),
+    ("阳光小区 1栋 2单元3层301室", "阳光小区 1栋"),
+    ("1-2-301", ""),
+    ("2栋门口", "2栋门口"),  # no room in it: as typed
+])
+def test_a_typed_room_is_never_published(client, case_world, typed, published):
+    w = case_world
+    case = staff_case(w, address=typed)
+    expected = f"{published}, 和谐社区" if published else "和谐社区"
+    assert get_json(client)[0]["address"] == expected
+    assert get_json(client, f"requests/{case.pk}.json")[0]["address"] == expected
+    for path in ("requests.xml", f"requests/{case.pk}.xml"):
+        response = client.get(BASE + path, {"jurisdiction_id": "T01"})
+        assert xml_root(response)[0].findtext("address") == expected
+    if published != typed:
+        for body in _bodies(client, case.pk):
+            assert typed not in body
+
+
+def test_a_household_case_with_the_room_typed_shows_its_building(client, case_world):
+    w = case_world
+    household = w.h("b1 1-101")
+    case = case_submit(actor=w.users["community_staff"], channel="walk_in", household_id=household.pk,
+                       category_code="property_repair", description="卫生间漏水", address="阳光小区1栋1单元101")
+    [item] = get_json(client, f"requests/{case.pk}.json")
+    assert item["address"] == "阳光小区1栋, 和谐社区"
+    key = new_key()
+    response = post_request(client, api_key=key, jurisdiction_id="T01", service_code="public_facility",
+                            address_string="阳光小区1栋2单元1101室", description="单元门禁坏了",
+                            **{"attribute[facility]": "other"})
+    cid = json_body(response)[0]["service_request_id"]
+    assert get_json(client, f"requests/{cid}.json")[0]["address"] == "阳光小区1栋, 和谐社区"

@@ -6,6 +6,8 @@ from gongzhi.casework.actions import lifecycle
 from gongzhi.casework.models import Case, CasePhoto
 from gongzhi.casework.permissions import can_view
 
+from gongzhi.core.tests.test_images import bomb
+
 from .helpers import snapshot
 from .test_pages_support import (
     ALL_ROLES,
@@ -117,6 +119,9 @@ def test_photo_errors(client, case_world):
     assert "不是图片" in element(text(response), "err-photos")
     response = c.post("/cases/new/", {**_form(w), "photos": [upload(png((8, 8)), f"p{i}.png") for i in range(4)]})
     assert element(text(response), "err-photos").strip() == "最多上传 3 张照片。"
+    response = c.post("/cases/new/", {**_form(w), "photos": [upload(bomb(), "bomb.png")]})  # was a 500
+    assert response.status_code == 400
+    assert "不是图片" in element(text(response), "err-photos")
     assert snapshot() == before and CasePhoto.objects.count() == 0
 
 

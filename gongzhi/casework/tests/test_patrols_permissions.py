@@ -102,6 +102,13 @@ def test_report_from_a_stop_on_the_page(case_world):
     before = snapshot()
     response = client.post(f"/patrols/stops/{stop.pk}/report/", {"description": ""})
     assert response.status_code == 400 and "请填写诉求内容" in response.content.decode()
+    from gongzhi.core.tests.test_images import bomb
+
+    response = client.post(f"/patrols/stops/{stop.pk}/report/", {  # a decompression bomb was a 500
+        "description": "1栋北侧绿化带有大量建筑垃圾", "category": "environment", "urgency": "normal",
+        "photos": [SimpleUploadedFile("site.png", bomb(), content_type="image/png")],
+    })
+    assert response.status_code == 400 and "不是图片" in response.content.decode()
     assert snapshot() == before
 
 

@@ -34,7 +34,7 @@ def thumbnail(item: CasePhoto) -> tuple[bytes, str]:
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=75, optimize=True)
             return out.getvalue(), "image/jpeg"
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         return raw, item.content_type
 
 
