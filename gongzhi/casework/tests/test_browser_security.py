@@ -3,7 +3,7 @@ the intake form's phone error. Each screenshot is checked for sideways overflow.
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, settle
 from gongzhi.casework.actions.intake import case_submit
 from gongzhi.casework.models import Case
 from gongzhi.org.testing.world import PASSWORD
@@ -45,7 +45,7 @@ def test_intake_refuses_a_reporter_phone_that_is_no_phone(phone_page, case_world
     page.fill("#reporter_phone", "12345")
     page.fill("#description", "东门路灯不亮，晚上很黑")
     page.get_by_role("button", name="登记").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "反映人电话格式不正确" in page.locator("#err-reporter_phone").inner_text()
     page.screenshot(path=str(screenshot_dir / "security_intake_phone_375.png"), full_page=True)
     _fits_phone(page)
