@@ -41,6 +41,7 @@ from .permissions import (
 from .search import filter_search, scope_tokens, search_text_for
 
 SIMILAR_DAYS = 14
+MY_TIERS = "mine"  # the queue's tier filter: the tiers the user answers at, at their places (本级)
 SIMILAR_THRESHOLD = 0.3
 
 
@@ -71,6 +72,9 @@ def queue(
         qs = qs.filter(status__in=status)
     elif status:
         qs = qs.filter(status=status)
+    if tier == MY_TIERS:
+        qs = qs.filter(my_tiers_q(user))
+        tier = None
     for name, value in (("tier", tier), ("category_id", category_id), ("community_id", community_id),
                         ("grid_id", grid_id), ("building_id", building_id)):
         if value:
@@ -351,25 +355,64 @@ def my_tiers(user) -> list[str]:
     return [t for t in TIER_ORDER if t in tiers]
 
 
-def handler_counts(user) -> dict:
-    """New requests waiting at the user's tier, overdue ones in their scope, and their own open ones."""
-    now = timezone.now()
-    new_q = Q(pk__in=[])
+def my_tiers_q(user) -> Q:
+    """Cases waiting at a tier the user answers at, at a place they answer for (待受理（本级）)."""
+    q = Q(pk__in=[])
     for tier in my_tiers(user):
-        new_q |= Q(tier=tier) & case_q(tier_scope(user, tier))
+        q |= Q(tier=tier) & case_q(tier_scope(user, tier))
     departments = department_ids(user)
     if departments:
-        new_q |= Q(tier=Tier.DEPARTMENT, department_id__in=departments)
-    scope = view_scope(user)
-    scope_q = case_q(scope) if not scope.is_empty else Q(pk__in=[])
-    if departments:
-        scope_q |= Q(department_id__in=departments)
-    overdue = Q(resolution_due_at__lt=now) | Q(responded_at__isnull=True, response_due_at__lt=now)
-    counts = Case.objects.filter(status__in=Case.OPEN_STATUSES).aggregate(
-        new=Count("pk", filter=Q(status=Case.Status.SUBMITTED) & new_q),
-        overdue=Count("pk", filter=scope_q & overdue),
-        mine=Count("pk", filter=Q(handler=user)),
+        q |= Q(tier=Tier.DEPARTMENT, department_id__in=departments)
+    return q
+
+
+# The home page's tiles: each is the query string of the queue list it opens, and its count is the
+# number of rows of that list (``queue_filters`` + ``queue_for``, the same reads as the queue page).
+HOME_TILES = {
+    "new": {"status": Case.Status.SUBMITTED, "tier": MY_TIERS},
+    "overdue": {"overdue": "1"},
+    "mine": {"handler": "me"},
+}
+
+
+def queue_filters(params) -> dict:
+    """The queue page's filters out of its query parameters (a QueryDict or a dict), cleaned."""
+    def number(key):
+        try:
+            return int(params.get(key))
+        except (TypeError, ValueError):
+            return None
+
+    status = params.get("status", "open")
+    if status not in ("open", "all", *Case.Status.values):
+        status = "open"
+    tier = params.get("tier", "")
+    return {
+        "q": str(params.get("q", "")).strip()[:100],
+        "status": status,
+        "tier": tier if tier in (*Tier.values, MY_TIERS) else "",
+        "category": number("category"),
+        "community": number("community"),
+        "grid": number("grid"),
+        "building": number("building"),
+        "handler": params.get("handler", "") if params.get("handler", "") in ("me", "none") else "",
+        "overdue": params.get("overdue") == "1",
+    }
+
+
+def queue_for(user, f: dict) -> QuerySet[Case]:
+    """The queue list for cleaned filters (``queue_filters``)."""
+    return queue(
+        user, q=f["q"], status=None if f["status"] == "all" else f["status"], tier=f["tier"] or None,
+        category_id=f["category"], community_id=f["community"], grid_id=f["grid"], building_id=f["building"],
+        handler=f["handler"] or None, overdue=f["overdue"],
     )
+
+
+def handler_counts(user) -> dict:
+    """The home tiles' counts: the rows of the queue list each tile opens; and the whistles waiting."""
+    counts = {key: queue_for(user, queue_filters(params)).count() for key, params in HOME_TILES.items()}
+    departments = department_ids(user)
     counts["whistles"] = (
         Whistle.objects.filter(department_id__in=departments, status__in=[Whistle.Status.PENDING,
                                                                          Whistle.Status.OVERDUE]).count()
