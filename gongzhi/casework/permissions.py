@@ -168,6 +168,23 @@ def handles_at_place_tier(user, case: Case) -> bool:
     return any(case_in_scope(case, tier_scope(user, tier)) for tier in TIER_ORDER[position:3])
 
 
+PLACE_TIERS = TIER_ORDER[:3]  # building, grid, community: the tiers of a place's own people
+
+
+def handles_place(user, case: Case) -> bool:
+    """Answers at some tier for the case's place (the people 派单 may name: building head, grid
+    worker or community staff of that place)."""
+    return any(case_in_scope(case, tier_scope(user, tier)) for tier in PLACE_TIERS)
+
+
+@rules.predicate
+def is_assigned_handler(user, case: Case) -> bool:
+    """The person a case was dispatched to, while they answer for its place at any tier: a community
+    secretary may 派单 a community-tier request to the grid worker of its building."""
+    return (case.tier != Tier.DEPARTMENT and case.handler_id is not None and case.handler_id == user.pk
+            and handles_place(user, case))
+
+
 @rules.predicate
 def case_in_supervise_scope(user, case: Case) -> bool:
     return case_in_scope(case, supervise_scope(user))
@@ -175,7 +192,8 @@ def case_in_supervise_scope(user, case: Case) -> bool:
 
 rules.add_perm("casework.view_case", rules.is_authenticated & (is_reporter | case_in_view_scope
                                                               | whistled_to_users_department))
-rules.add_perm("casework.handle_case", rules.is_authenticated & (handles_at_department_tier | handles_at_place_tier))
+rules.add_perm("casework.handle_case", rules.is_authenticated & (handles_at_department_tier | handles_at_place_tier
+                                                                | is_assigned_handler))
 rules.add_perm("casework.supervise_case", rules.is_authenticated & case_in_supervise_scope)
 
 
@@ -190,6 +208,12 @@ def can_handle(user, case: Case) -> bool:
 
 def can_supervise(user, case: Case) -> bool:
     return rules.has_perm("casework.supervise_case", user, case)
+
+
+def can_reveal_recorded_contact(user, case: Case) -> bool:
+    """The phone staff recorded for a walk-in or a caller: for the roles that may see full phone
+    numbers (org's ``reveal_contact``) where the request is."""
+    return case_in_scope(case, scope_for(user, "reveal_contact"))
 
 
 def can_intake_at(user, *, community_id: int, household=None, building=None) -> bool:

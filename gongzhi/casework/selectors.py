@@ -219,6 +219,58 @@ def resident_places(user) -> list[Household]:
     )
 
 
+@dataclass
+class ReporterCard:
+    """Who reported a request, as the staff case page shows them: the name, their household (when the
+    viewer may open it), the masked phone and whether the viewer may reveal it to call."""
+
+    name: str
+    household: Household | None = None
+    phone_masked: str = ""
+    can_call: bool = False
+
+
+def reporter_card(user, case: Case) -> ReporterCard:
+    from gongzhi.org.permissions import REVEAL_CONTACT, VIEW_HOUSEHOLDS, can
+
+    from .permissions import can_reveal_recorded_contact
+
+    resident = case.reporter_resident
+    if resident is None:
+        return ReporterCard(name=case.reporter_name, phone_masked=mask_phone(case.reporter_phone),
+                            can_call=bool(case.reporter_phone) and can_reveal_recorded_contact(user, case))
+    homes = list(
+        Household.objects.filter(occupancies__resident=resident)
+        .select_related("unit", "building", "compound", "community").order_by("pk").distinct()
+    )
+    # The request's own household first (the reporter's home), else the first home they live in.
+    homes.sort(key=lambda h: h.pk != case.household_id)
+    household = next((h for h in homes if can(user, VIEW_HOUSEHOLDS, "household", h)), None)
+    return ReporterCard(name=resident.name, household=household, phone_masked=mask_phone(resident.phone),
+                        can_call=bool(resident.phone) and can(user, REVEAL_CONTACT, "resident", resident))
+
+
+def community_buildings(community_ids: Iterable[int]) -> list[Building]:
+    """Every building of these communities, by compound: what a resident may report about and where
+    staff may put a request (one query)."""
+    return list(
+        Building.objects.filter(community_id__in=list(community_ids)).select_related("compound", "community")
+        .order_by("community__code", "compound__name", "name", "pk")
+    )
+
+
+def buildings_by_compound(buildings: list[Building]) -> list[tuple[str, list[Building]]]:
+    """The picker's groups: (compound name, its buildings), in the order given."""
+    groups: dict[str, list[Building]] = {}
+    many = len({b.community_id for b in buildings}) > 1
+    for b in buildings:
+        label = b.compound.name if b.compound_id else ""
+        if many:
+            label = f"{b.community.name} {label}".strip()
+        groups.setdefault(label, []).append(b)
+    return list(groups.items())
+
+
 # Who may handle a case ------------------------------------------------------------------------
 def _assignment_covers(a: RoleAssignment, case: Case, stewarded: dict[int, set[int]]) -> bool:
     """The same rule as ``permissions.case_in_scope`` for one tier role's assignment."""
@@ -237,16 +289,17 @@ def _assignment_covers(a: RoleAssignment, case: Case, stewarded: dict[int, set[i
 
 
 def _eligible_roles(case: Case) -> set[str]:
+    """派单 names anyone who answers for the case's place, at every tier (``permissions.handles_place``)."""
     if case.tier == Tier.DEPARTMENT:
         return set()
-    tiers = TIER_ORDER[TIER_ORDER.index(case.tier):3]
-    return {role for role, tier in ROLE_TIER.items() if tier in tiers}
+    return set(ROLE_TIER)
 
 
 def handler_candidates(cases: Iterable[Case], *, require_all: bool = True) -> list[User]:
     """People who may handle every one of ``cases`` (or, with ``require_all=False``, any of them).
 
-    Mirrors ``permissions.can_handle`` with three queries in total; the actions check again.
+    Mirrors ``permissions.handles_place`` (department members for a department-tier case) with three
+    queries in total; the actions check again.
     """
     cases = list(cases)
     if not cases:
