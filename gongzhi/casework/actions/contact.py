@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import ApplicationError, PermissionDeniedError
+from gongzhi.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from gongzhi.org.actions.people import contact_reveal
 
 from .. import error_codes as codes
@@ -25,7 +25,10 @@ def case_reporter_phone(*, actor, case_id: int) -> str:
     """The reporter's full phone number, for the call button on the staff case page."""
     case = access_case(actor, case_id)
     if case.reporter_resident_id:
-        phone = contact_reveal(actor=actor, resident_id=case.reporter_resident_id)["phone"]
+        try:
+            phone = contact_reveal(actor=actor, resident_id=case.reporter_resident_id)["phone"]
+        except NotFound:  # the request is visible to them, its reporter's record is not: a refusal
+            raise PermissionDeniedError() from None
     else:
         if not can_reveal_recorded_contact(actor, case):
             raise PermissionDeniedError()
