@@ -10,7 +10,9 @@ permission (role × scope × the case's tier):
   stewards handle building-tier cases of their place; grid heads and workers grid-tier cases;
   community secretary, staff and social workers community-tier cases; department members
   department-tier cases of their department. Anyone who may handle a tier may also take over a case
-  at a lower tier inside their scope (a grid worker can help a building head).
+  at a lower tier inside their scope (a grid worker can help a building head). 派单 may name anyone who
+  answers for the case's place at any tier (``handles_place``), and the person named works on it
+  (``is_assigned_handler``): the secretary sends a community-tier request to the building's grid worker.
 - ``casework.supervise_case``: community-level powers (whistle, reject, merge) over cases in scope.
 
 List queries use the same scopes through ``case_q`` / ``visible_cases_q``; departments are visible
