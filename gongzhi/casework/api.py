@@ -20,6 +20,8 @@ from . import schemas as s
 from . import selectors
 from .actions import departments as department_actions
 from .actions import lifecycle
+from .actions import contact as contact_actions
+from .actions import place as place_actions
 from .actions.intake import PhotoIn, case_submit
 from .models import Case, Channel, Department
 from .permissions import (
@@ -254,6 +256,8 @@ _step("dispatch", "dispatch", s.DispatchIn,
       lambda u, c, p: lifecycle.case_dispatch(actor=u, case_id=c, handler_id=p.handler_id, note=p.note))
 _step("hand_over", "hand-over", s.HandOverIn,
       lambda u, c, p: lifecycle.case_hand_over(actor=u, case_id=c, handler_id=p.handler_id, reason=p.reason))
+_step("relocate", "place", s.RelocateIn,
+      lambda u, c, p: place_actions.case_relocate(actor=u, case_id=c, building_id=p.building_id, address=p.address))
 _step("escalate", "escalate", s.ReasonIn, lambda u, c, p: lifecycle.case_escalate(actor=u, case_id=c, reason=p.reason))
 _step("whistle", "whistle", s.WhistleIn,
       lambda u, c, p: lifecycle.case_whistle(actor=u, case_id=c, department_id=p.department_id, reason=p.reason))
@@ -269,6 +273,12 @@ _step("rate", "rate", s.RateIn,
       lambda u, c, p: lifecycle.case_rate(actor=u, case_id=c, rating=p.rating, comment=p.comment))
 _step("close", "close", s.NoteIn, lambda u, c, p: lifecycle.case_close(actor=u, case_id=c, note=p.note))
 _step("comment", "comment", s.NoteIn, lambda u, c, p: lifecycle.case_comment(actor=u, case_id=c, note=p.note))
+
+
+@router.post("/cases/{int:case_id}/reporter-phone", response={200: s.ReporterPhoneOut, **errors(403, 409)})
+def case_reporter_phone(request: HttpRequest, case_id: Id):
+    """The reporter's full phone number, to call them (audited, like a household page's reveal)."""
+    return {"phone": contact_actions.case_reporter_phone(actor=request.user, case_id=case_id)}
 
 
 @router.post("/cases/bulk-dispatch", response={200: list[s.CaseBriefOut], **errors(400, 403, 404, 409)})

@@ -35,6 +35,8 @@ class CaseworkError(StrEnum):
     UNKNOWN_DEPARTMENT = "unknown_department"
     ALREADY_ACKNOWLEDGED = "already_acknowledged"
     TOP_TIER = "top_tier"
+    BUILDING_REQUIRED = "building_required"
+    NO_PHONE = "reporter_no_phone"
     # 职能部门 settings
     DEPARTMENT_NAME_REQUIRED = "department_name_required"
     DEPARTMENT_NAME_TOO_LONG = "department_name_too_long"

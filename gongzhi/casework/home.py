@@ -6,6 +6,8 @@ Residents get "反映诉求" and their requests still in progress; handlers get 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext as _
 
 from gongzhi.core.home import Section
@@ -33,6 +35,7 @@ def home_sections(request) -> list[Section]:
     if handler:
         sections.append(Section(6, "casework/home_handler.html", {
             "counts": selectors.handler_counts(user),
+            "links": {key: urlencode(params) for key, params in selectors.HOME_TILES.items()},
             "can_intake": not intake_scope(user).is_empty,
             "departments": bool(department_ids(user)),
         }))

@@ -10,7 +10,9 @@ permission (role × scope × the case's tier):
   stewards handle building-tier cases of their place; grid heads and workers grid-tier cases;
   community secretary, staff and social workers community-tier cases; department members
   department-tier cases of their department. Anyone who may handle a tier may also take over a case
-  at a lower tier inside their scope (a grid worker can help a building head).
+  at a lower tier inside their scope (a grid worker can help a building head). 派单 may name anyone who
+  answers for the case's place at any tier (``handles_place``), and the person named works on it
+  (``is_assigned_handler``): the secretary sends a community-tier request to the building's grid worker.
 - ``casework.supervise_case``: community-level powers (whistle, reject, merge) over cases in scope.
 
 List queries use the same scopes through ``case_q`` / ``visible_cases_q``; departments are visible
@@ -169,6 +171,23 @@ def handles_at_place_tier(user, case: Case) -> bool:
     return any(case_in_scope(case, tier_scope(user, tier)) for tier in TIER_ORDER[position:3])
 
 
+PLACE_TIERS = TIER_ORDER[:3]  # building, grid, community: the tiers of a place's own people
+
+
+def handles_place(user, case: Case) -> bool:
+    """Answers at some tier for the case's place (the people 派单 may name: building head, grid
+    worker or community staff of that place)."""
+    return any(case_in_scope(case, tier_scope(user, tier)) for tier in PLACE_TIERS)
+
+
+@rules.predicate
+def is_assigned_handler(user, case: Case) -> bool:
+    """The person a case was dispatched to, while they answer for its place at any tier: a community
+    secretary may 派单 a community-tier request to the grid worker of its building."""
+    return (case.tier != Tier.DEPARTMENT and case.handler_id is not None and case.handler_id == user.pk
+            and handles_place(user, case))
+
+
 @rules.predicate
 def case_in_supervise_scope(user, case: Case) -> bool:
     return case_in_scope(case, supervise_scope(user))
@@ -176,7 +195,8 @@ def case_in_supervise_scope(user, case: Case) -> bool:
 
 rules.add_perm("casework.view_case", rules.is_authenticated & (is_reporter | case_in_view_scope
                                                               | whistled_to_users_department))
-rules.add_perm("casework.handle_case", rules.is_authenticated & (handles_at_department_tier | handles_at_place_tier))
+rules.add_perm("casework.handle_case", rules.is_authenticated & (handles_at_department_tier | handles_at_place_tier
+                                                                | is_assigned_handler))
 rules.add_perm("casework.supervise_case", rules.is_authenticated & case_in_supervise_scope)
 
 
@@ -199,6 +219,12 @@ def sees_full_contacts(user, case: Case) -> bool:
     masked (``selectors.case_text``), as Open311 publishes them."""
     if is_reporter(user, case):
         return True
+    return case_in_scope(case, scope_for(user, REVEAL_CONTACT))
+
+
+def can_reveal_recorded_contact(user, case: Case) -> bool:
+    """The phone staff recorded for a walk-in or a caller: for the roles that may see full phone
+    numbers (org's ``reveal_contact``) where the request is."""
     return case_in_scope(case, scope_for(user, REVEAL_CONTACT))
 
 

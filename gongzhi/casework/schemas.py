@@ -134,6 +134,16 @@ class DispatchIn(Schema):
     note: str = ""
 
 
+class ReporterPhoneOut(Schema):
+    phone: str
+
+
+class RelocateIn(Schema):
+    building_id: Id | None = checked(default=None, description="required: a building of the request's community")
+    address: str | None = checked(default=None, max_length=200,
+                                  description="the exact spot; left out, the request keeps its address")
+
+
 class HandOverIn(Schema):
     handler_id: Id
     reason: str

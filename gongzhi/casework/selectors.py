@@ -52,6 +52,7 @@ def case_text(user, case: Case, text: str | None) -> str:
 
 
 SIMILAR_DAYS = 14
+MY_TIERS = "mine"  # the queue's tier filter: the tiers the user answers at, at their places (本级)
 SIMILAR_THRESHOLD = 0.3
 
 
@@ -82,6 +83,9 @@ def queue(
         qs = qs.filter(status__in=status)
     elif status:
         qs = qs.filter(status=status)
+    if tier == MY_TIERS:
+        qs = qs.filter(my_tiers_q(user))
+        tier = None
     for name, value in (("tier", tier), ("category_id", category_id), ("community_id", community_id),
                         ("grid_id", grid_id), ("building_id", building_id)):
         if value:
@@ -226,6 +230,58 @@ def resident_places(user) -> list[Household]:
     )
 
 
+@dataclass
+class ReporterCard:
+    """Who reported a request, as the staff case page shows them: the name, their household (when the
+    viewer may open it), the masked phone and whether the viewer may reveal it to call."""
+
+    name: str
+    household: Household | None = None
+    phone_masked: str = ""
+    can_call: bool = False
+
+
+def reporter_card(user, case: Case) -> ReporterCard:
+    from gongzhi.org.permissions import REVEAL_CONTACT, VIEW_HOUSEHOLDS, can
+
+    from .permissions import can_reveal_recorded_contact
+
+    resident = case.reporter_resident
+    if resident is None:
+        return ReporterCard(name=case.reporter_name, phone_masked=mask_phone(case.reporter_phone),
+                            can_call=bool(case.reporter_phone) and can_reveal_recorded_contact(user, case))
+    homes = list(
+        Household.objects.filter(occupancies__resident=resident)
+        .select_related("unit", "building", "compound", "community").order_by("pk").distinct()
+    )
+    # The request's own household first (the reporter's home), else the first home they live in.
+    homes.sort(key=lambda h: h.pk != case.household_id)
+    household = next((h for h in homes if can(user, VIEW_HOUSEHOLDS, "household", h)), None)
+    return ReporterCard(name=resident.name, household=household, phone_masked=mask_phone(resident.phone),
+                        can_call=bool(resident.phone) and can(user, REVEAL_CONTACT, "resident", resident))
+
+
+def community_buildings(community_ids: Iterable[int]) -> list[Building]:
+    """Every building of these communities, by compound: what a resident may report about and where
+    staff may put a request (one query)."""
+    return list(
+        Building.objects.filter(community_id__in=list(community_ids)).select_related("compound", "community")
+        .order_by("community__code", "compound__name", "name", "pk")
+    )
+
+
+def buildings_by_compound(buildings: list[Building]) -> list[tuple[str, list[Building]]]:
+    """The picker's groups: (compound name, its buildings), in the order given."""
+    groups: dict[str, list[Building]] = {}
+    many = len({b.community_id for b in buildings}) > 1
+    for b in buildings:
+        label = b.compound.name if b.compound_id else ""
+        if many:
+            label = f"{b.community.name} {label}".strip()
+        groups.setdefault(label, []).append(b)
+    return list(groups.items())
+
+
 # Who may handle a case ------------------------------------------------------------------------
 def _assignment_covers(a: RoleAssignment, case: Case, stewarded: dict[int, set[int]]) -> bool:
     """The same rule as ``permissions.case_in_scope`` for one tier role's assignment."""
@@ -244,16 +300,17 @@ def _assignment_covers(a: RoleAssignment, case: Case, stewarded: dict[int, set[i
 
 
 def _eligible_roles(case: Case) -> set[str]:
+    """派单 names anyone who answers for the case's place, at every tier (``permissions.handles_place``)."""
     if case.tier == Tier.DEPARTMENT:
         return set()
-    tiers = TIER_ORDER[TIER_ORDER.index(case.tier):3]
-    return {role for role, tier in ROLE_TIER.items() if tier in tiers}
+    return set(ROLE_TIER)
 
 
 def handler_candidates(cases: Iterable[Case], *, require_all: bool = True) -> list[User]:
     """People who may handle every one of ``cases`` (or, with ``require_all=False``, any of them).
 
-    Mirrors ``permissions.can_handle`` with three queries in total; the actions check again.
+    Mirrors ``permissions.handles_place`` (department members for a department-tier case) with three
+    queries in total; the actions check again.
     """
     cases = list(cases)
     if not cases:
@@ -362,25 +419,64 @@ def my_tiers(user) -> list[str]:
     return [t for t in TIER_ORDER if t in tiers]
 
 
-def handler_counts(user) -> dict:
-    """New requests waiting at the user's tier, overdue ones in their scope, and their own open ones."""
-    now = timezone.now()
-    new_q = Q(pk__in=[])
+def my_tiers_q(user) -> Q:
+    """Cases waiting at a tier the user answers at, at a place they answer for (待受理（本级）)."""
+    q = Q(pk__in=[])
     for tier in my_tiers(user):
-        new_q |= Q(tier=tier) & case_q(tier_scope(user, tier))
+        q |= Q(tier=tier) & case_q(tier_scope(user, tier))
     departments = department_ids(user)
     if departments:
-        new_q |= Q(tier=Tier.DEPARTMENT, department_id__in=departments)
-    scope = view_scope(user)
-    scope_q = case_q(scope) if not scope.is_empty else Q(pk__in=[])
-    if departments:
-        scope_q |= Q(department_id__in=departments)
-    overdue = Q(resolution_due_at__lt=now) | Q(responded_at__isnull=True, response_due_at__lt=now)
-    counts = Case.objects.filter(status__in=Case.OPEN_STATUSES).aggregate(
-        new=Count("pk", filter=Q(status=Case.Status.SUBMITTED) & new_q),
-        overdue=Count("pk", filter=scope_q & overdue),
-        mine=Count("pk", filter=Q(handler=user)),
+        q |= Q(tier=Tier.DEPARTMENT, department_id__in=departments)
+    return q
+
+
+# The home page's tiles: each is the query string of the queue list it opens, and its count is the
+# number of rows of that list (``queue_filters`` + ``queue_for``, the same reads as the queue page).
+HOME_TILES = {
+    "new": {"status": Case.Status.SUBMITTED, "tier": MY_TIERS},
+    "overdue": {"overdue": "1"},
+    "mine": {"handler": "me"},
+}
+
+
+def queue_filters(params) -> dict:
+    """The queue page's filters out of its query parameters (a QueryDict or a dict), cleaned."""
+    def number(key):
+        try:
+            return int(params.get(key))
+        except (TypeError, ValueError):
+            return None
+
+    status = params.get("status", "open")
+    if status not in ("open", "all", *Case.Status.values):
+        status = "open"
+    tier = params.get("tier", "")
+    return {
+        "q": str(params.get("q", "")).strip()[:100],
+        "status": status,
+        "tier": tier if tier in (*Tier.values, MY_TIERS) else "",
+        "category": number("category"),
+        "community": number("community"),
+        "grid": number("grid"),
+        "building": number("building"),
+        "handler": params.get("handler", "") if params.get("handler", "") in ("me", "none") else "",
+        "overdue": params.get("overdue") == "1",
+    }
+
+
+def queue_for(user, f: dict) -> QuerySet[Case]:
+    """The queue list for cleaned filters (``queue_filters``)."""
+    return queue(
+        user, q=f["q"], status=None if f["status"] == "all" else f["status"], tier=f["tier"] or None,
+        category_id=f["category"], community_id=f["community"], grid_id=f["grid"], building_id=f["building"],
+        handler=f["handler"] or None, overdue=f["overdue"],
     )
+
+
+def handler_counts(user) -> dict:
+    """The home tiles' counts: the rows of the queue list each tile opens; and the whistles waiting."""
+    counts = {key: queue_for(user, queue_filters(params)).count() for key, params in HOME_TILES.items()}
+    departments = department_ids(user)
     counts["whistles"] = (
         Whistle.objects.filter(department_id__in=departments, status__in=[Whistle.Status.PENDING,
                                                                          Whistle.Status.OVERDUE]).count()

@@ -18,7 +18,7 @@ from gongzhi.core.errors import ApplicationError, NotFound
 
 from .. import error_codes as codes
 from ..models import TIER_ORDER, Case, CaseEvent, CasePhoto, Category, CategoryCorrection, Department, Tier, Whistle
-from ..permissions import access_case, can_handle, can_view, require_handle, require_supervise
+from ..permissions import access_case, can_handle, can_view, handles_place, require_handle, require_supervise
 from ..search import search_text_for
 from .common import record, require_status, tier_handlers
 from .intake import clean_photos, deadlines, save_photos
@@ -241,7 +241,7 @@ def case_change_category(*, actor, case_id: int, category_code: str) -> Case:
 
 def _eligible_handler(case: Case, user_id: int) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not can_handle(user, case):
+    if user is None or not (can_handle(user, case) or case.tier != Tier.DEPARTMENT and handles_place(user, case)):
         raise ApplicationError(
             codes.INVALID_HANDLER, _("所选人员不负责该诉求所在的楼栋、网格或社区。"), field="handler"
         )

@@ -11,7 +11,7 @@ from ..actions.intake import Place, deadlines, starting_tier
 from ..models import Case, CaseEvent, Channel, Urgency
 from .catalog import CATEGORY_MIX, CHANNEL_MIX, PLACE_MIX, PUBLIC_PLACES, WRONG_SUGGESTION_RATE
 from .history import Ev, Sim
-from .texts import localise, search_text
+from .texts import localise, means_building, search_text
 
 S = Case.Status
 K = CaseEvent.Kind
@@ -42,6 +42,11 @@ def new_case(world, moment: datetime, *, code: str | None = None, hh: int | None
         if where == "household":
             household = cd.households[hh]
     text = rng.choice(world.corpus[code])
+    if building is None and hh is not None and means_building(text):
+        # "4栋门口的垃圾桶满了" is about a building: residents pick it in the building list, staff set it
+        # (issue #8). Only what is truly nowhere near one (a road, the square) stays unlocated.
+        building = cd.buildings[cd.hh_building[hh]]
+        compound = cd.compounds[cd.building_compound[cd.hh_building[hh]]]
     address = ""
     if household is not None:
         unit = cd.units[cd.hh_unit[hh]]

@@ -14,6 +14,10 @@ CORPUS = Path(__file__).parent.parent / "data" / "requests_corpus.jsonl"
 _BUILDING_REF = re.compile(r"\d+\s*(?:号楼|栋|幢|号院)")
 _UNIT_REF = re.compile(r"\d+\s*单元")
 _ROOM_REF = re.compile(r"(?<=单元)\d{3,4}|\d{3,4}(?=室)")
+# Words that put a request at a building (its stairwell, lift, walls, the flat upstairs): such a
+# request is about a building even when the reporter would not call it their home.
+_BUILDING_MEANT = re.compile(r"\d+\s*(?:号楼|栋|幢|号院)|楼道|楼梯|楼下|楼上|楼顶|天台|电梯|单元|地下室|楼栋|楼前|楼后"
+                             r"|窗|外墙|墙皮|水管|管道|化粪池|屋顶|防盗门|门禁|邻居")
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +40,11 @@ def localise(text: str, building: str, unit: str | None, room: str | None) -> st
     if room is not None:
         text = _ROOM_REF.sub(room, text, count=1)
     return text
+
+
+def means_building(text: str) -> bool:
+    """Whether the text is about a building ("4栋门口的垃圾桶满了", "楼道里堆满了纸箱")."""
+    return _BUILDING_MEANT.search(text) is not None
 
 
 @lru_cache(maxsize=20000)

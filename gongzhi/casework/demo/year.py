@@ -125,7 +125,8 @@ def showcase(world) -> None:
             (40, "environment", Plan(respond=5, dispatch=False, resolve=60, rate=4, rate_after=30)),
             (5, "public_facility", Plan(respond=2, resolve=48, rate=4, rate_after=20)),
             (3, "property_repair", Plan(respond=2, start=True, progress=True, resolve=50, rate=None)),
-            (2, "environment", Plan(respond=1, resolve=20, verify="grid", rate=None)),
+            # verified by the grid worker 1–36 h after the fix: 2.5 days leave room for it whatever the draws
+            (2.5, "environment", Plan(respond=1, resolve=20, verify="grid", rate=None)),
             (0.8, "property_repair", Plan(respond=1.5, start=True, resolve=70)),
             (0.1, "neighbour_dispute", Plan(respond=30, resolve=100)),
         ]

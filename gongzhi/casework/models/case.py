@@ -242,6 +242,7 @@ class CaseEvent(models.Model):
         CATEGORY_CHANGED = "category_changed", _("调整类别")
         DISPATCHED = "dispatched", _("派单")
         HANDED_OVER = "handed_over", _("转交")
+        RELOCATED = "relocated", _("调整地点")
         ESCALATED = "escalated", _("上报")
         WHISTLED = "whistled", _("吹哨")
         DEPARTMENT_ACK = "department_ack", _("部门报到")

@@ -22,12 +22,15 @@ from gongzhi.core.page_errors import flash_error
 
 from .. import selectors
 from ..actions import lifecycle
+from ..actions import contact as contact_actions
+from ..actions import place as place_actions
 from ..models import Case, CaseEvent, CasePhoto, Department, Tier, Whistle
-from ..selectors import handler_candidates, role_labels
+from ..selectors import buildings_by_compound, community_buildings, handler_candidates, role_labels
 from ..permissions import (
     access_case,
     can_handle,
     can_supervise,
+    can_view,
     case_in_scope,
     department_ids,
     tier_scope,
@@ -56,6 +59,7 @@ def available_steps(user, case: Case) -> dict[str, bool]:
         "progress": handles and open_,
         "resolve": handles and status in (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS),
         "escalate": handles and open_ and case.tier in (Tier.BUILDING, Tier.GRID),
+        "place": (handles or supervises) and open_,
         "whistle": supervises and open_,
         "category": handles and status not in Case.FINAL_STATUSES,
         "merge": (handles or supervises) and status in (S.SUBMITTED, S.ACCEPTED),
@@ -112,12 +116,15 @@ def _context(request: HttpRequest, case: Case, *, error: ApplicationError | None
     if ctx["tab"] == "five":
         ctx["five"] = selectors.five_questions(case)
     if staff_view:
+        ctx["reporter"] = selectors.reporter_card(user, case)
         ctx["whistles"] = list(case.whistles.select_related("department", "acknowledged_by").order_by("pk"))
         ctx["duplicates"] = list(case.duplicates.order_by("pk").values_list("pk", flat=True))
         if steps["dispatch"] or steps["hand_over"]:
             people = handler_candidates([case])
             labels = role_labels(people, {case.community_id})
             ctx["candidates"] = [(p, labels.get(p.pk, "")) for p in people]
+        if steps["place"]:
+            ctx["place_groups"] = buildings_by_compound(community_buildings([case.community_id]))
         if steps["whistle"]:
             ctx["departments"] = list(Department.objects.filter(community_id=case.community_id).order_by("name"))
         if steps["category"]:
@@ -152,6 +159,10 @@ STEPS = {
                                                          reason=r.POST.get("reason", "")), _("已转交。")),
     "escalate": (lambda r, pk: lifecycle.case_escalate(actor=r.user, case_id=pk, reason=r.POST.get("reason", "")),
                  _("已上报上一级。")),
+    "place": (lambda r, pk: place_actions.case_relocate(actor=r.user, case_id=pk,
+                                                       building_id=int_or_none(r.POST.get("building")),
+                                                       address=r.POST.get("address", "")),
+              _("已调整地点，诉求已转给该地点的负责人。")),
     "whistle": (lambda r, pk: lifecycle.case_whistle(actor=r.user, case_id=pk,
                                                      department_id=int_or_none(r.POST.get("department")) or 0,
                                                      reason=r.POST.get("reason", "")), _("已吹哨，等待部门报到。")),
@@ -208,7 +219,21 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if done is None:
         done = _("已确认解决，欢迎评价。") if _bool(request.POST.get("fixed")) else _("已告知承办人重新办理。")
     messages.success(request, done)
+    if not can_view(request.user, Case.objects.get(pk=pk)):  # moved to a place outside the user's scope
+        return redirect("casework:queue")
     return redirect("casework:detail", pk)
+
+
+@login_required
+@require_POST
+def reporter_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the reporter's full number as a call button (an audited reveal, like the household page's)."""
+    try:
+        phone = contact_actions.case_reporter_phone(actor=request.user, case_id=pk)
+    except ApplicationError as exc:
+        refuse_misses(exc)
+        return HttpResponse(exc.message, status=exc.status)
+    return render(request, "casework/_call.html", {"phone": phone})
 
 
 @login_required

@@ -26,16 +26,28 @@ PLACE_FIELDS = {"household": "place", "community": "place", "building": "place",
 
 
 def place_options(user) -> list[dict]:
-    """The resident's own households, then "somewhere else in my community" for each community."""
+    """The resident's own households, then "a building of my community" (picked from the list of
+    every building there), then "somewhere else in my community" (a road, a square: typed)."""
     options = []
     communities = {}
     for h in selectors.resident_places(user):
         options.append({"value": f"h:{h.pk}", "label": f"{h.compound.name} {h.building.name} {h.unit.number}-{h.room}",
                         "household": h})
         communities.setdefault(h.community_id, h.community)
+    if communities:
+        buildings = selectors.community_buildings(communities)
+        options.append({"value": "b", "label": "", "buildings": buildings,
+                        "groups": selectors.buildings_by_compound(buildings)})
     for community in communities.values():
         options.append({"value": f"c:{community.pk}", "label": community.name, "community": community})
     return options
+
+
+def _picked_building(options: list[dict], value) -> int | None:
+    """The building picked in the list, if it is one the list offered."""
+    pk = int_or_none(value)
+    offered = next((o["buildings"] for o in options if o["value"] == "b"), [])
+    return pk if any(b.pk == pk for b in offered) else None
 
 
 def _parse_place(value: str) -> tuple[str, int | None]:
@@ -46,6 +58,8 @@ def _parse_place(value: str) -> tuple[str, int | None]:
 def _categories_for(options: list[dict]) -> list:
     community_ids = []
     for o in options:
+        if o["value"] == "b":
+            continue
         cid = o["household"].community_id if "household" in o else o["community"].pk
         if cid not in community_ids:
             community_ids.append(cid)
@@ -61,6 +75,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     options = place_options(request.user)
     form = {
         "place": options[0]["value"] if options else "",
+        "building": "",
         "address": "",
         "description": "",
         "category": "",
@@ -70,8 +85,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     error = None
     status = 200
     if request.method == "POST" and options:
-        form = {k: request.POST.get(k, "").strip() for k in ("place", "address", "description", "category", "urgency",
-                                                              "key")}
+        form = {k: request.POST.get(k, "").strip() for k in ("place", "building", "address", "description",
+                                                              "category", "urgency", "key")}
         form["urgency"] = form["urgency"] or Urgency.NORMAL
         kind, pk = _parse_place(form["place"])
         try:
@@ -80,8 +95,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 description=request.POST.get("description", ""),
                 channel=Channel.RESIDENT,
                 household_id=pk if kind == "h" else None,
+                building_id=_picked_building(options, form["building"]) if kind == "b" else None,
                 community_id=pk if kind == "c" else None,
-                address=form["address"] if kind == "c" else "",
+                address=form["address"] if kind in ("b", "c") else "",
                 category_code=form["category"] or None,
                 urgency=form["urgency"],
                 photos=request.FILES.getlist("photos"),
@@ -124,6 +140,11 @@ def similar(request: HttpRequest) -> HttpResponse:
         household = next((h for h in selectors.resident_places(request.user) if h.pk == pk), None)
         if household is not None:
             building_id, compound_id, community_id = household.building_id, household.compound_id, household.community_id
+    elif kind == "b" and not pk:  # a resident's pick in the list of the community's buildings
+        picked = int_or_none(request.POST.get("building"))
+        building = next((b for b in _resident_buildings(request.user) if b.pk == picked), None)
+        if building is not None:
+            building_id, compound_id, community_id = building.pk, building.compound_id, building.community_id
     elif kind == "b" and pk:
         building = next((b for b in selectors.intake_places(request.user)["buildings"] if b.pk == pk), None)
         if building is not None:
@@ -133,7 +154,11 @@ def similar(request: HttpRequest) -> HttpResponse:
         found = selectors.similar_open_cases(community_id=community_id, text=text, building_id=building_id,
                                              compound_id=compound_id)
     return render(request, "casework/resident/_similar.html", {"similar": found,
-                                                               "staff": kind == "b"})
+                                                               "staff": kind == "b" and bool(pk)})
+
+
+def _resident_buildings(user) -> list:
+    return next((o["buildings"] for o in place_options(user) if o["value"] == "b"), [])
 
 
 @login_required

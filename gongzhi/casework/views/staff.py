@@ -65,29 +65,11 @@ def _require_queue(request: HttpRequest) -> None:
 
 
 def _filters(request: HttpRequest) -> dict:
-    get = request.GET
-    status = get.get("status", "open")
-    if status not in ("open", "all", *Case.Status.values):
-        status = "open"
-    return {
-        "q": get.get("q", "").strip()[:100],
-        "status": status,
-        "tier": get.get("tier", "") if get.get("tier", "") in Tier.values else "",
-        "category": int_or_none(get.get("category")),
-        "community": int_or_none(get.get("community")),
-        "grid": int_or_none(get.get("grid")),
-        "building": int_or_none(get.get("building")),
-        "handler": get.get("handler", "") if get.get("handler", "") in ("me", "none") else "",
-        "overdue": get.get("overdue") == "1",
-    }
+    return selectors.queue_filters(request.GET)
 
 
 def _queue_qs(user, f: dict):
-    return selectors.queue(
-        user, q=f["q"], status=None if f["status"] == "all" else f["status"], tier=f["tier"] or None,
-        category_id=f["category"], community_id=f["community"], grid_id=f["grid"], building_id=f["building"],
-        handler=f["handler"] or None, overdue=f["overdue"],
-    ).select_related("compound", "department")
+    return selectors.queue_for(user, f).select_related("compound", "department")
 
 
 @login_required

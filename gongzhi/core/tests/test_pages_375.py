@@ -43,6 +43,7 @@ NOT_PAGES = {
     # 有求必应
     "casework:similar": "POST, htmx fragment (_similar.html)",
     "casework:step": "POST only (each step of the case page)",
+    "casework:reporter_phone": "POST, htmx fragment (_call.html: the call button)",
     "casework:photo": "image download",
     "casework:inbox": "redirect to inbox:list (the old address)",
     "casework:inbox_read_all": "POST only (the old address of inbox:read_all)",

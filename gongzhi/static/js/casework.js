@@ -130,6 +130,38 @@
     update();
   }
 
+  // Building picker (casework/_building_picker.html): typing narrows the list (a lone match is picked);
+  // picking a building ticks the place radio it belongs to.
+  function bindBuildingPicker(input) {
+    var select = document.getElementById(input.dataset.filterSelect);
+    if (!select) return;
+    var groups = Array.from(select.querySelectorAll("optgroup")).map(function (g) {
+      return { group: g, options: Array.from(g.querySelectorAll("option")) };
+    });
+    function tick() {
+      var radio = select.dataset.check && document.getElementById(select.dataset.check);
+      if (radio && select.value && !radio.checked) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      var shown = [];
+      groups.forEach(function (g) {
+        var label = (g.group.label || "").toLowerCase();
+        g.options.forEach(function (o) {
+          var hit = !q || o.textContent.toLowerCase().indexOf(q) !== -1 || label.indexOf(q) !== -1;
+          if (hit && !o.parentNode) g.group.appendChild(o);
+          if (!hit && o.parentNode) { if (o.selected) select.value = ""; o.remove(); }
+          if (hit) shown.push(o);
+        });
+        g.group.hidden = !g.group.children.length;
+      });
+      // Keep the original order when options come back.
+      groups.forEach(function (g) { g.options.forEach(function (o) { if (o.parentNode) g.group.appendChild(o); }); });
+      if (shown.length === 1) { select.value = shown[0].value; tick(); }
+    });
+    select.addEventListener("change", tick);
+  }
+
   function init() {
     if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
       document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
@@ -137,6 +169,7 @@
     document.querySelectorAll("textarea[data-counter]").forEach(bindCounter);
     document.querySelectorAll("form[data-once]").forEach(bindOnce);
     document.querySelectorAll("input[type=file][data-max-files]").forEach(bindPhotos);
+    document.querySelectorAll("input[data-filter-select]").forEach(bindBuildingPicker);
     bindQueue();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
