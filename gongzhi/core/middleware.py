@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -37,3 +38,22 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError) and not request.path.startswith("/api/"):
             return render(request, "error.html", {"error": exception}, status=exception.status)
         return None
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every answer carries ``settings.CONTENT_SECURITY_POLICY`` (docs/security.md).
+
+    Scripts come only from the app's own static files: no inline ``<script>``, no ``onclick=``, no
+    ``javascript:`` links (``static/js/app.js`` does what they did, from ``data-`` attributes). An
+    answer that sets its own policy keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
