@@ -62,6 +62,11 @@ def pytest_collection_modifyitems(items):
     items[:] = [item for group in modules.values() for item in sorted(group, key=_uses_app_world)]
 
 
+def pytest_collection_finish(session):
+    """Decide on the items that will run: ``-k`` / ``-m`` deselect after the hook above."""
+    _NEEDS_DB[0] = any(_uses_database(item) for item in session.items)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _gz_base_world(django_db_setup, django_db_blocker):
     from django.db import connection
