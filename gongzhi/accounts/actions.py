@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import ApplicationError, NotFound
@@ -20,9 +20,9 @@ from .models import ApiToken, LoginAttempt, User, hash_token
 
 
 LOCKED_MESSAGES = {
-    "address_phone": _lazy("密码错误次数过多，账号已临时锁定，请 %(minutes)d 分钟后再试（仅限当前网络）。"),
-    "address": _lazy("本网络登录失败次数过多，已临时限制登录，请 %(minutes)d 分钟后再试。"),
-    "phone": _lazy("此手机号登录失败次数过多，已临时锁定，请 %(minutes)d 分钟后再试。"),
+    "address_phone": gettext_lazy("密码错误次数过多，账号已临时锁定，请 %(minutes)d 分钟后再试（仅限当前网络）。"),
+    "address": gettext_lazy("本网络登录失败次数过多，已临时限制登录，请 %(minutes)d 分钟后再试。"),
+    "phone": gettext_lazy("此手机号登录失败次数过多，已临时锁定，请 %(minutes)d 分钟后再试。"),
 }
 
 
