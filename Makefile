@@ -1,4 +1,4 @@
-# Gongzhi — the two commands: `make run` and `make test`. Also `make bench`.
+# Gongzhi — the two commands: `make run` and `make test`. Also `make bench`, `make dev` (runserver).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -6,10 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn for `make run`: processes (about 1–2 per core) and threads each; bench/bench_load.py measures.
+WEB_WORKERS ?= 3
+WEB_THREADS ?= 4
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test test-sqlite test-postgres bench install install-test system-deps messages migrate demo lint clean
+.PHONY: run dev test test-sqlite test-postgres bench install install-test system-deps messages migrate demo lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,8 +53,16 @@ run: install
 	@echo "Task worker (reminders, imports) runs alongside the server; Ctrl-C stops both."
 	@trap 'kill 0' EXIT INT TERM; \
 		$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
-		echo "Serving on http://$(HOST):$(PORT)/"; \
-		$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+		echo "Serving on http://$(HOST):$(PORT)/ (gunicorn, $(WEB_WORKERS) workers × $(WEB_THREADS) threads)"; \
+		$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+			--worker-class gthread --threads $(WEB_THREADS) --timeout 60 --access-logfile - --log-level warning
+
+## Development: Django's autoreloading runserver (one process; not for load), with the task worker.
+dev: migrate
+	@$(PY) manage.py demo --if-empty
+	@trap 'kill 0' EXIT INT TERM; \
+		$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test test-sqlite test-postgres
 

@@ -57,6 +57,7 @@ def server_env(db: Path) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1 (prod redirects to HTTPS by default)
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "600",
         "PYTHONUNBUFFERED": "1",

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,14 +133,38 @@ TASKS = {
     }
 }
 
+# Content-Security-Policy of every answer (core.middleware; docs/security.md): scripts, styles, fonts and
+# requests only from this site (no CDN), no inline script; inline styles stay allowed (style="…" attributes,
+# the printouts' <style> blocks, htmx's indicator style). Images: this site and data: URLs (QR codes).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 
-# Login throttling: after this many failures for one phone within the window,
-# that phone is locked for LOGIN_LOCKOUT_SECONDS.
-LOGIN_MAX_FAILURES = 5
+# Login throttling (gongzhi/accounts/throttle.py, docs/security.md): failures within the window,
+# counted per address and phone, per address across phones and per phone across addresses; the
+# first limit reached locks for LOGIN_LOCKOUT_SECONDS.
+LOGIN_MAX_FAILURES = 5  # one address, one phone (a success from there starts again)
+LOGIN_ADDRESS_MAX_FAILURES = 20  # one address, any phones (spraying)
+LOGIN_PHONE_MAX_FAILURES = 50  # one phone, any addresses (a success starts again)
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXIES = int(os.environ.get("LOGIN_TRUSTED_PROXIES", "0"))
 
 # Roster import limits.
 ROSTER_MAX_BYTES = 30 * 1024 * 1024

@@ -2,85 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.validators import normalize_phone
 
+from . import throttle
+from .error_codes import AccountsError
 from .models import ApiToken, LoginAttempt, User, hash_token
 
 
-def _lockout_remaining(phone: str) -> int:
-    """Seconds until ``phone`` may try again (0 when not locked)."""
-    now = timezone.now()
-    window_start = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    last_success = (
-        LoginAttempt.objects.filter(phone=phone, succeeded=True, created_at__gte=window_start)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
+LOCKED_MESSAGES = {
+    "address_phone": gettext_lazy("密码错误次数过多，账号已临时锁定，请 %(minutes)d 分钟后再试（仅限当前网络）。"),
+    "address": gettext_lazy("本网络登录失败次数过多，已临时限制登录，请 %(minutes)d 分钟后再试。"),
+    "phone": gettext_lazy("此手机号登录失败次数过多，已临时锁定，请 %(minutes)d 分钟后再试。"),
+}
+
+
+def _locked(lock: throttle.Lock) -> ApplicationError:
+    return ApplicationError(
+        AccountsError.LOGIN_LOCKED, str(LOCKED_MESSAGES[lock.key]) % {"minutes": lock.minutes}, status=429,
+        details={"limit": lock.key, "retry_after": lock.seconds},
     )
-    failures = LoginAttempt.objects.filter(phone=phone, succeeded=False, created_at__gte=last_success or window_start)
-    recent = list(failures.order_by("-created_at").values_list("created_at", flat=True)[: settings.LOGIN_MAX_FAILURES])
-    if len(recent) < settings.LOGIN_MAX_FAILURES:
-        return 0
-    unlock_at = recent[0] + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    return max(0, int((unlock_at - now).total_seconds()))
 
 
-def user_authenticate(*, request, phone: str, password: str) -> User:
-    """Check a phone/password pair, enforcing lockout after repeated failures.
+def user_authenticate(*, request, phone: str, password: str, now: datetime | None = None) -> User:
+    """Check a phone/password pair, within the login limits (``throttle``: per address and phone,
+    per address, per phone).
 
-    Raises ApplicationError with code ``login_locked`` or ``login_invalid``.
-    Every attempt is recorded, so the lockout holds across processes.
+    Raises ApplicationError with code ``login_locked`` (429) or ``login_invalid`` (401).
+    Every checked attempt is recorded, so the limits hold across processes; a locked attempt is
+    not checked and not recorded. ``now`` is for tests.
     """
+    now = now or timezone.now()
     normalized = normalize_phone(phone) or (phone or "").strip()
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    remaining = _lockout_remaining(normalized)
-    if remaining:
-        minutes = max(1, (remaining + 59) // 60)
-        raise ApplicationError(
-            "login_locked",
-            _("密码错误次数过多，账号已临时锁定，请 %(minutes)d 分钟后再试。") % {"minutes": minutes},
-            status=429,
-        )
+    address = throttle.client_address(request)
+    lock = throttle.lock_for(phone=normalized, address=address, now=now)
+    if lock:
+        raise _locked(lock)
     user = authenticate(request, phone=normalized, password=password)
-    LoginAttempt.objects.create(phone=normalized, ip=ip, succeeded=user is not None)
+    LoginAttempt.objects.create(phone=normalized, ip=address, succeeded=user is not None, created_at=now)
     if user is None:
-        left = settings.LOGIN_MAX_FAILURES - _recent_failure_count(normalized)
-        if left <= 0:
-            raise ApplicationError(
-                "login_locked",
-                _("密码错误次数过多，账号已临时锁定，请 %(minutes)d 分钟后再试。")
-                % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
-                status=429,
-            )
+        lock = throttle.lock_for(phone=normalized, address=address, now=now)
+        if lock:
+            raise _locked(lock)
+        left = throttle.tries_left(phone=normalized, address=address, now=now)
         raise ApplicationError(
-            "login_invalid",
+            AccountsError.LOGIN_INVALID,
             _("手机号或密码不正确（还可尝试 %(left)d 次）。") % {"left": left},
             status=401,
         )
     return user
-
-
-def _recent_failure_count(phone: str) -> int:
-    window_start = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    last_success = (
-        LoginAttempt.objects.filter(phone=phone, succeeded=True, created_at__gte=window_start)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    return LoginAttempt.objects.filter(
-        phone=phone, succeeded=False, created_at__gte=last_success or window_start
-    ).count()
 
 
 @transaction.atomic

@@ -67,7 +67,10 @@ class LoginAttempt(models.Model):
     class Meta:
         verbose_name = _("登录尝试")
         verbose_name_plural = _("登录尝试")
-        indexes = [models.Index(fields=["phone", "-created_at"], name="login_phone_time")]
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="login_phone_time"),
+            models.Index(fields=["ip", "-created_at"], name="login_ip_time"),
+        ]
 
 
 def hash_token(key: str) -> str:

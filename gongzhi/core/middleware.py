@@ -1,6 +1,7 @@
 import json
 import re
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
@@ -125,3 +126,22 @@ class NulInputMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
         return render(request, "error.html", {"error": error}, status=error.status)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every answer carries ``settings.CONTENT_SECURITY_POLICY`` (docs/security.md).
+
+    Scripts come only from the app's own static files: no inline ``<script>``, no ``onclick=``, no
+    ``javascript:`` links (``static/js/app.js`` does what they did, from ``data-`` attributes). An
+    answer that sets its own policy keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

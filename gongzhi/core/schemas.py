@@ -7,9 +7,11 @@ it needs a login, 404 when it has a path id, 422 when it takes input) and the de
 each status, naming the codes of the operation's app.
 """
 
+from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from . import error_codes
 
@@ -59,6 +61,11 @@ PageNumber = Annotated[int, Field(le=MAX_PAGE, description="From 1; a smaller nu
 PageSize = Annotated[int, Field(le=MAX_PAGE, description="Clamped to 1..200.")]
 MAX_IDS = 1000
 IdList = Annotated[list[Id], Field(max_length=MAX_IDS, description=f"At most {MAX_IDS} ids.")]
+# A decimal in a request body: a JSON number or a string of one. Pydantic publishes "any string",
+# but parses only decimal strings (a 422 for "" or "abc"): the pattern says which strings it parses.
+DECIMAL_STRING = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+DecimalIn = Annotated[Decimal, WithJsonSchema(
+    {"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_STRING}]}, mode="validation")]
 
 _STATUS_TEXT = {
     400: "Invalid input refused by the action (`field` names it).",

@@ -20,3 +20,13 @@ def optional_pk(value) -> int | None:
     if value in (None, "", 0, "0"):
         return None
     return as_pk(value)
+
+
+def query_pk(value) -> int | None:
+    """An optional id from a query string or form: None when absent or not a number (the filter is
+    ignored), -1 when a number out of range (it matches no row, like any id that does not exist)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return pk if 0 <= pk <= MAX_PK else -1

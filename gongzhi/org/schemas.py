@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Schema
 
-from gongzhi.core.schemas import Id
+from gongzhi.core.schemas import DecimalIn, Id
 
 
 class RegionOut(Schema):
@@ -97,7 +97,7 @@ class HouseholdDetailOut(HouseholdOut):
 
 class HouseholdPatchIn(Schema):
     floor: int | None = None
-    area: Decimal | None = None
+    area: DecimalIn | None = None
     use: str | None = None
     occupancy: str | None = None
     note: str | None = None
@@ -192,6 +192,6 @@ class HouseholdIn(Schema):
     unit_id: Id
     room: str
     floor: int
-    area: Decimal
+    area: DecimalIn
     use: str = "dwelling"
     occupancy: str = "occupied"

@@ -17,6 +17,7 @@ from gongzhi.core.pagination import paginate
 
 from . import selectors
 from .actions import people as people_actions
+from .ids import query_pk
 from .actions import roles as role_actions
 from .actions import tree as tree_actions
 from .models import ROLE_SCOPE, Household, Occupancy, Region, Role, RoleAssignment, Tag
@@ -387,8 +388,4 @@ def audit(request: HttpRequest) -> HttpResponse:
                                              "action": request.GET.get("action", ""), "q": request.GET.get("q", "")})
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+_int_or_none = query_pk  # an id beyond a BIGINT matches nothing instead of overflowing the filter

@@ -73,6 +73,11 @@ def _module_weight(group: list) -> int:
     return 1 if any(item.get_closest_marker("slow") for item in group) else 2
 
 
+def pytest_collection_finish(session):
+    """Decide on the items that will run: ``-k`` / ``-m`` deselect after the hook above."""
+    _NEEDS_DB[0] = any(_uses_database(item) for item in session.items)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _gz_base_world(django_db_setup, django_db_blocker):
     from django.db import connection

@@ -36,7 +36,9 @@ def mediations(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     status = request.GET.get("status", "open")
     page, prefix = paginate(request, selectors.mediation_list(request.user, status=status), per_page=30)
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    year = int_or_none(request.GET.get("year"))
+    if year is None or not 1900 <= year <= 9998:  # the year's statistics build dates: keep them in range
+        year = timezone.localdate().year
     communities = list(Region.objects.filter(pk__in=permissions.mediation_communities(request.user)).order_by("code"))
     stats = [(c, selectors.mediation_stats(c.pk, year)) for c in communities]
     return render(request, "casework/field/mediations.html", {

@@ -86,7 +86,11 @@ class OrderDispatchIn(Schema):
 
 
 class OrderReasonIn(Schema):
-    reason: str = checked(default="", max_length=service_actions.MAX_NOTE)  # required to release
+    reason: str = checked(default="", max_length=service_actions.MAX_NOTE)
+
+
+class OrderReleaseIn(Schema):
+    reason: str = checked(min_length=1, max_length=service_actions.MAX_NOTE)  # the action requires it
 
 
 class CompleteIn(Schema):
@@ -245,7 +249,7 @@ def order_take(request: HttpRequest, order_id: Id):
 
 
 @router.post("/services/orders/{order_id}/release", response={200: OrderOut, **errors(400, 403, 409)})
-def order_release(request: HttpRequest, order_id: Id, payload: OrderReasonIn):
+def order_release(request: HttpRequest, order_id: Id, payload: OrderReleaseIn):
     order = service_actions.order_release(actor=request.user, order_id=order_id, reason=payload.reason)
     if permissions.order_role(request.user, order) is None:  # a taker who gave it back may no longer see it
         return _order(request.user, order) | {"actions": []}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, settle
 from gongzhi.casework.actions.intake import case_submit
 from gongzhi.casework.models import Case
 from gongzhi.core.models import AuditEvent
@@ -36,7 +36,7 @@ def test_resident_picks_another_building_in_two_taps(phone_page, case_world, scr
     page.screenshot(path=str(screenshot_dir / "casework_new_building_picker_375.png"), full_page=True)
     _fits_phone(page)
     page.locator("#case-form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     case = Case.objects.get(description__startswith="翠竹苑1栋门口")
     assert (case.building_id, case.grid_id) == (w.b3.pk, w.g1.pk)
     page.screenshot(path=str(screenshot_dir / "casework_case_resident_375.png"), full_page=True)
@@ -67,7 +67,7 @@ def test_staff_place_a_stranded_request_and_call_the_reporter(phone_page, desk_p
         _fits_phone(page)
     page.fill("#place-building-q", "翠竹")
     page.locator("#step-place button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已调整地点" in page.content()
     case.refresh_from_db()
     assert (case.building_id, case.tier) == (w.b3.pk, "grid")

@@ -9,16 +9,16 @@ from django.utils import timezone
 
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.page_errors import raise_misses
+from gongzhi.org.ids import query_pk
 
 from ..models import Case
 from ..permissions import handles_anything, intake_scope, supervise_scope
 
 
 def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An optional id from the query string or a form (``org.ids.query_pk``): None when absent or not
+    a number, -1 (no such row) when beyond a BIGINT, so a filter never overflows the query."""
+    return query_pk(value)
 
 
 def new_idempotency_key() -> str:

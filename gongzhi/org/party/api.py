@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import NotFound
-from gongzhi.core.schemas import Id, Page, PageNumber, PageSize, checked, errors, paginate_queryset
+from gongzhi.core.schemas import DecimalIn, Id, Page, PageNumber, PageSize, checked, errors, paginate_queryset
 
 from ..models import Institution, PartyMember, PartyOrg, PartyRegistration, ServicePost
 from ..permissions import VIEW_PARTY, access_community
@@ -141,7 +141,7 @@ class ClaimOut(Schema):
 
 class RecordIn(Schema):
     served_on: date
-    hours: Decimal = checked(gt=0, le=24, description="At most one decimal place.")
+    hours: DecimalIn = checked(gt=0, le=24, description="At most one decimal place.")
     note: str = checked(default="", max_length=200)
 
 

@@ -26,6 +26,7 @@ from gongzhi.core.pagination import paginate
 from gongzhi.core.pickers import community_choice, pick
 from gongzhi.core.qr import QR
 
+from ..ids import query_pk
 from ..models import Building, Institution, PartyMember, PartyOrg, Region, ServicePost
 from ..permissions import MANAGE_PARTY, VIEW_PARTY, can, own_resident
 from . import actions
@@ -49,11 +50,7 @@ def _fail(request: HttpRequest, exc: ApplicationError) -> None:
     flash_error(request, exc, page_statuses=(403, 404))
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+_int = query_pk  # an id beyond a BIGINT matches nothing instead of overflowing the query
 
 
 def _staff_ctx(request, community: Region, communities: list[Region], tab: str) -> dict:
