@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -241,3 +242,29 @@ def my_households(user) -> list[Occupancy]:
     return list(
         resident.occupancies.select_related("household__unit", "household__building", "household__compound")
     )
+
+
+def audit_events(community_ids: list[int], *, action: str = "", person: str = "", q: str = "",
+                 date_from=None, date_to=None) -> QuerySet:
+    """The audit page's events: ``action`` in words (a label in either language) or a code's start,
+    ``person`` a part of the actor's name or phone, dates inclusive (local days)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from gongzhi.core import audit_labels
+    from gongzhi.core.models import AuditEvent
+
+    qs = AuditEvent.objects.filter(community_id__in=community_ids).select_related("actor")
+    if action:
+        qs = qs.filter(Q(action__in=audit_labels.codes_matching(action)) | Q(action__startswith=action.strip()))
+    if person:
+        people = get_user_model().objects.filter(Q(name__contains=person) | Q(phone__contains=person))
+        qs = qs.filter(actor__in=people)
+    if q:
+        qs = qs.filter(target_label__contains=q)
+    if date_from:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min)))
+    if date_to:
+        end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min)
+        qs = qs.filter(created_at__lt=timezone.make_aware(end))
+    return qs.order_by("-created_at", "-id")

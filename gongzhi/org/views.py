@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import audit_labels
 from gongzhi.core.errors import ApplicationError, NotFound
-from gongzhi.core.models import AuditEvent
 from gongzhi.core.page_errors import flash_error
 from gongzhi.core.pickers import pick
 from gongzhi.core.pagination import paginate
 
+from . import error_codes as codes
 from . import selectors
 from .actions import people as people_actions
 from .actions import roles as role_actions
@@ -373,18 +376,32 @@ def _scope_options(community: Region) -> dict[str, list[tuple[int, str]]]:
 
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
+    """Who did what, in words: filter by what was done (in words), by whom, by dates and by object."""
     communities = communities_with(request.user, VIEW_AUDIT)
     if not communities:
         raise NotFound()
-    ids = [c.pk for c in communities]
-    qs = AuditEvent.objects.filter(community_id__in=ids).select_related("actor")
-    if request.GET.get("action"):
-        qs = qs.filter(action__startswith=request.GET["action"])
-    if request.GET.get("q"):
-        qs = qs.filter(target_label__contains=request.GET["q"])
-    page, prefix = paginate(request, qs.order_by("-created_at", "-id"), per_page=50)
-    return render(request, "org/audit.html", {"page": page, "query_prefix": prefix,
-                                             "action": request.GET.get("action", ""), "q": request.GET.get("q", "")})
+    get = request.GET
+    f = {k: get.get(k, "").strip()[:100] for k in ("action", "person", "q", "from", "to")}
+    dates, error = {}, None
+    for key in ("from", "to"):
+        try:
+            dates[key] = datetime.date.fromisoformat(f[key]) if f[key] else None
+        except ValueError:
+            dates[key] = None
+            error = ApplicationError(codes.INVALID_DATE, _("日期“%(value)s”无法识别，请按 2025-01-31 的格式填写。")
+                                     % {"value": f[key]}, field=key)
+    qs = selectors.audit_events([c.pk for c in communities], action=f["action"], person=f["person"], q=f["q"],
+                                date_from=dates["from"], date_to=dates["to"])
+    page, prefix = paginate(request, qs, per_page=50)
+    events = [
+        {"event": e, "label": audit_labels.action_label(e.action),
+         "changes": audit_labels.changes_in_words(e.target_type, e.changes),
+         "residents": audit_labels.residents_count(e.details)}
+        for e in page.object_list
+    ]
+    return render(request, "org/audit.html", {"page": page, "query_prefix": prefix, "events": events, "f": f,
+                                             "error": error, "filtered": any(f.values())},
+                  status=400 if error else 200)
 
 
 def _int_or_none(value) -> int | None:
