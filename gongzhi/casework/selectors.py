@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core.sorting import natural_sorted
 from gongzhi.core.validators import mask_phone
 from gongzhi.org.models import (
     ROLE_SCOPE,
@@ -323,9 +324,9 @@ def queue_filter_options(user) -> dict:
     if departments:
         community_ids |= set(Department.objects.filter(pk__in=departments).values_list("community_id", flat=True))
     grids_q = Q(parent_community_id__in=scope.communities) | Q(pk__in=scope.grids)
-    grids = list(
+    grids = natural_sorted(
         Region.objects.filter(kind=Region.Kind.GRID).filter(Q() if scope.everything else grids_q)
-        .select_related("parent_community").order_by("code")
+        .select_related("parent_community"), key=lambda g: (g.parent_community_id or 0, g.name)
     )
     if scope.is_empty:
         buildings = []
@@ -333,9 +334,8 @@ def queue_filter_options(user) -> dict:
         building_q = scope.building_q()
         if scope.households:
             building_q |= Q(households__in=sorted(scope.households))
-        buildings = list(
-            Building.objects.filter(building_q).distinct().select_related("compound").order_by("compound__name", "name")
-        )
+        buildings = natural_sorted(Building.objects.filter(building_q).distinct().select_related("compound"),
+                                   key=lambda b: (b.compound.name, b.name))
     communities = list(Region.objects.filter(pk__in=community_ids).order_by("code"))
     categories = list(
         Category.objects.filter(community_id__in=community_ids, is_active=True).order_by("community_id", "sort_order")
@@ -392,17 +392,16 @@ def intake_places(user) -> dict:
     building_q = scope.building_q()
     if scope.households:
         building_q |= Q(households__in=sorted(scope.households))
-    buildings = list(
-        Building.objects.filter(building_q).distinct().select_related("compound").order_by(
-            "community_id", "compound__name", "name")
-    )
+    buildings = natural_sorted(Building.objects.filter(building_q).distinct().select_related("compound"),
+                               key=lambda b: (b.community_id, b.compound.name, b.name))
     return {"communities": communities, "buildings": buildings}
 
 
 def intake_households(user, building: Building) -> list[Household]:
     scope = intake_scope(user)
-    qs = Household.objects.filter(building=building).select_related("unit").order_by("unit__number", "room")
-    return [h for h in qs if scope.contains_household(h)]
+    qs = Household.objects.filter(building=building).select_related("unit")
+    return natural_sorted((h for h in qs if scope.contains_household(h)),
+                          key=lambda h: (h.unit.number if h.unit_id else "", h.floor or 0, h.room))
 
 
 # Departments and whistles ---------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from gongzhi.core.sorting import natural_sorted
+
 from .models import (
     SENSITIVE_TAGS,
     Building,
@@ -190,15 +192,14 @@ def community_children(community: Region, user) -> dict:
     compound_counts = dict(
         Household.objects.filter(community=community).values_list("compound_id").annotate(n=Count("id"))
     )
-    grid_rows = [(g, household_counts.get(g.pk, 0)) for g in grids]
-    compound_rows = [(c, compound_counts.get(c.pk, 0)) for c in compounds]
+    grid_rows = [(g, household_counts.get(g.pk, 0)) for g in natural_sorted(grids, key=lambda g: g.name)]
+    compound_rows = [(c, compound_counts.get(c.pk, 0)) for c in natural_sorted(compounds, key=lambda c: c.name)]
     return {"grids": grid_rows, "compounds": compound_rows}
 
 
-def buildings_with_counts(qs: QuerySet[Building]) -> QuerySet[Building]:
-    return qs.select_related("compound", "grid").annotate(household_count=Count("households")).order_by(
-        "compound__name", "name"
-    )
+def buildings_with_counts(qs: QuerySet[Building]) -> list[Building]:
+    return natural_sorted(qs.select_related("compound", "grid").annotate(household_count=Count("households")),
+                          key=lambda b: (b.compound.name, b.name))
 
 
 def visible_buildings(user, *, cap: str = VIEW_TREE) -> QuerySet[Building]:
@@ -208,7 +209,7 @@ def visible_buildings(user, *, cap: str = VIEW_TREE) -> QuerySet[Building]:
 def building_units(building: Building, user) -> list[Unit]:
     """The building's units the user sees: all of them, or only their own unit (a unit head)."""
     scope = scope_for(user, VIEW_TREE)
-    units = list(Unit.objects.filter(building=building).order_by("number"))
+    units = natural_sorted(Unit.objects.filter(building=building), key=lambda u: u.number)
     if scope.units and not scope.contains_building(building):
         units = [u for u in units if u.pk in scope.units]
     return units
@@ -222,7 +223,8 @@ def building_rooms(building: Building, user, *, unit: Unit | None = None) -> tup
         unit = units[0]
     floors: dict[int, list[Household]] = {}
     if unit is not None:
-        for h in Household.objects.filter(unit=unit).filter(scope.household_q()).order_by("-floor", "room"):
+        rooms = Household.objects.filter(unit=unit).filter(scope.household_q())
+        for h in natural_sorted(rooms, key=lambda h: (-h.floor, h.room)):
             floors.setdefault(h.floor, []).append(h)
     return units, unit, sorted(floors.items(), key=lambda item: -item[0])
 

@@ -15,6 +15,7 @@ from gongzhi.core import audit_labels
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.page_errors import flash_error
 from gongzhi.core.pickers import pick
+from gongzhi.core.sorting import natural_sorted
 from gongzhi.core.pagination import paginate
 
 from . import error_codes as codes
@@ -358,18 +359,20 @@ def roles(request: HttpRequest) -> HttpResponse:
 def _scope_options(community: Region) -> dict[str, list[tuple[int, str]]]:
     from .models import Building, Compound, Unit
 
-    grids = Region.objects.filter(parent_community=community).order_by("code")
-    buildings = Building.objects.filter(community=community).select_related("compound").order_by("compound__name", "name")
+    grids = natural_sorted(Region.objects.filter(parent_community=community), key=lambda g: g.name)
+    buildings = natural_sorted(Building.objects.filter(community=community).select_related("compound"),
+                               key=lambda b: (b.compound.name, b.name))
     return {
         "community": [(community.pk, community.name)],
         "households": [(community.pk, community.name)],
         "grid": [(g.pk, g.name) for g in grids],
-        "compound": [(c.pk, c.name) for c in Compound.objects.filter(community=community).order_by("name")],
+        "compound": [(c.pk, c.name) for c in natural_sorted(Compound.objects.filter(community=community),
+                                                            key=lambda c: c.name)],
         "building": [(b.pk, f"{b.compound.name} {b.name}") for b in buildings],
         "unit": [
             (u.pk, f"{u.building.compound.name} {u.building.name} {u}")
-            for u in Unit.objects.filter(building__community=community).select_related("building__compound")
-            .order_by("building__compound__name", "building__name", "number")
+            for u in natural_sorted(Unit.objects.filter(building__community=community).select_related("building__compound"),
+                                    key=lambda u: (u.building.compound.name, u.building.name, u.number))
         ],
     }
 
