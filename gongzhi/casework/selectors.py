@@ -190,12 +190,14 @@ def similar_to_case(case: Case) -> list[Similar]:
 
 
 def supervision_board(user) -> dict:
-    """督办: overdue and soon-due open cases in the user's scope, by tier."""
+    """督办: overdue and soon-due open cases in the user's scope, by tier. Each case is in one list only:
+    past its 办结时限 (overdue), else past its 响应时限 unanswered, else due within a day."""
     now = timezone.now()
     base = queue(user, status="open")
     overdue = base.filter(resolution_due_at__lt=now)
-    unanswered = base.filter(responded_at__isnull=True, response_due_at__lt=now)
-    due_soon = base.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + timedelta(days=1))
+    unanswered = base.filter(responded_at__isnull=True, response_due_at__lt=now, resolution_due_at__gte=now)
+    due_soon = base.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + timedelta(days=1)).exclude(
+        responded_at__isnull=True, response_due_at__lt=now)
     counts = {t.value: overdue.filter(tier=t.value).count() for t in Tier}
     return {"overdue": overdue, "unanswered": unanswered, "due_soon": due_soon, "overdue_by_tier": counts}
 
