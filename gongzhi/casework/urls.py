@@ -24,7 +24,9 @@ urlpatterns = [
     # Handlers and staff.
     path("casework/", staff.queue, name="queue"),
     path("casework/handlers/", staff.handler_options, name="handler_options"),
+    path("casework/export.xlsx", staff.queue_export, name="queue_export"),
     path("casework/board/", staff.board, name="board"),
+    path("casework/board/export.xlsx", staff.board_export, name="board_export"),
     path("casework/intake/", staff.intake, name="intake"),
     path("casework/intake/rooms/", staff.intake_rooms, name="intake_rooms"),
     path("casework/categories/", staff.category_settings, name="categories"),

@@ -35,3 +35,53 @@ def test_board_says_response_late_next_to_a_future_deadline_and_lists_each_case_
     assert '<span class="chip overdue">超时</span>' not in row
     counts = element(html, "board-counts")
     assert counts.count('<div class="n">1</div>') == 2  # overdue 1, unanswered 1 (not 2)
+
+
+# Excel exports (point 7) ---------------------------------------------------------------------------------
+def _sheet_rows(response):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(BytesIO(response.content))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_queue_export_follows_the_current_filter_and_is_audited(client, case_world):
+    from gongzhi.core.models import AuditEvent
+
+    from .test_pages_support import staff_case
+
+    w = case_world
+    mine = file_case(w)  # b1, the resident's own request
+    other = staff_case(w, building=w.b2, description="2栋门口垃圾堆了三天没人清", reporter_phone="13912345678")
+    c = as_role(client, w, "community_staff")
+    sheets = _sheet_rows(c.get("/casework/export.xlsx", {"building": w.b2.pk}))
+    [rows] = sheets.values()
+    ids = [r[0] for r in rows if isinstance(r[0], int)]
+    assert ids == [other.pk] and mine.pk not in ids
+    row = next(r for r in rows if r[0] == other.pk)
+    assert "王先生" in row and "139****5678" in row and "13912345678" not in row  # masked as on the page
+    event = AuditEvent.objects.filter(action="case_queue.export").latest("pk")
+    assert event.details == {"cases": 1, "residents": 1} and event.community_id == w.c1.pk
+    # the whole queue: every page, not only the first
+    [rows] = _sheet_rows(c.get("/casework/export.xlsx", {"status": "all"})).values()
+    assert {mine.pk, other.pk} <= {r[0] for r in rows}
+
+
+def test_queue_export_is_refused_like_the_queue(client, case_world):
+    for role in ("resident", "nobody"):
+        assert as_role(client, case_world, role).get("/casework/export.xlsx").status_code == 404
+        assert as_role(client, case_world, role).get("/casework/board/export.xlsx").status_code == 404
+
+
+def test_board_export_has_one_sheet_per_list(client, case_world):
+    w = case_world
+    late = file_case(w)
+    Case.objects.filter(pk=late.pk).update(resolution_due_at=timezone.now() - timedelta(hours=1))
+    sheets = _sheet_rows(as_role(client, w, "community_staff").get("/casework/board/export.xlsx"))
+    assert list(sheets) == ["超时未办结", "超时未响应", "24 小时内到期"]
+    assert late.pk in [r[0] for r in sheets["超时未办结"]]
+    assert "办结超时" in next(r for r in sheets["超时未办结"] if r[0] == late.pk)

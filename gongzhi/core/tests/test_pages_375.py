@@ -51,6 +51,8 @@ NOT_PAGES = {
     "casework:intake_rooms": "htmx fragment (_intake_rooms.html)",
     "casework:whistle_ack": "POST only",
     "casework_rates:export": "xlsx download",
+    "casework:queue_export": "xlsx download (the queue's current filter)",
+    "casework:board_export": "xlsx download (the 督办 board)",
     # Services, mediation, patrols
     "field:order_step": "POST only",
     "field:mediation_party_add": "POST only",
