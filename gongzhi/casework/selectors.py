@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.sorting import natural_sorted
@@ -116,21 +117,21 @@ def timeline(case: Case, *, public_only: bool) -> list[CaseEvent]:
 
 
 FIVE_QUESTIONS = [
-    ("need", "问需求", [CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.DUPLICATE_ADDED, CaseEvent.Kind.MERGED]),
-    ("cause", "问原因", [CaseEvent.Kind.ACCEPTED, CaseEvent.Kind.CATEGORY_CHANGED, CaseEvent.Kind.REJECTED,
+    ("need", _("问需求"), [CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.DUPLICATE_ADDED, CaseEvent.Kind.MERGED]),
+    ("cause", _("问原因"), [CaseEvent.Kind.ACCEPTED, CaseEvent.Kind.CATEGORY_CHANGED, CaseEvent.Kind.REJECTED,
                       CaseEvent.Kind.COMMENT]),
-    ("plan", "问方案", [CaseEvent.Kind.DISPATCHED, CaseEvent.Kind.ESCALATED, CaseEvent.Kind.WHISTLED,
+    ("plan", _("问方案"), [CaseEvent.Kind.DISPATCHED, CaseEvent.Kind.ESCALATED, CaseEvent.Kind.WHISTLED,
                      CaseEvent.Kind.HANDED_OVER]),
-    ("progress", "问进度", [CaseEvent.Kind.STARTED, CaseEvent.Kind.PROGRESS, CaseEvent.Kind.DEPARTMENT_ACK,
+    ("progress", _("问进度"), [CaseEvent.Kind.STARTED, CaseEvent.Kind.PROGRESS, CaseEvent.Kind.DEPARTMENT_ACK,
                          CaseEvent.Kind.REMINDED, CaseEvent.Kind.OVERDUE, CaseEvent.Kind.REOPENED]),
-    ("outcome", "问结果", [CaseEvent.Kind.RESOLVED, CaseEvent.Kind.VERIFIED, CaseEvent.Kind.RATED,
+    ("outcome", _("问结果"), [CaseEvent.Kind.RESOLVED, CaseEvent.Kind.VERIFIED, CaseEvent.Kind.RATED,
                         CaseEvent.Kind.CLOSED]),
 ]
 
 
-def five_questions(case: Case) -> list[dict]:
+def five_questions(case: Case, *, public_only: bool = False) -> list[dict]:
     """The NPC five questions (五连问) as one view of the same history."""
-    events = timeline(case, public_only=False)
+    events = timeline(case, public_only=public_only)
     result = []
     for key, label, kinds in FIVE_QUESTIONS:
         result.append({"key": key, "label": label, "events": [e for e in events if e.kind in kinds]})

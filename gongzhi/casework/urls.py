@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/new/", resident.case_new, name="new"),
     path("cases/new/similar/", resident.similar, name="similar"),
     path("cases/<int:pk>/", case.case_detail, name="detail"),
+    path("cases/<int:pk>/print/", case.case_print, name="print"),
+    path("cases/<int:pk>/print.pdf", case.case_print_pdf, name="print_pdf"),
     path("cases/<int:pk>/<slug:step>/", case.case_step, name="step"),
     path("cases/photos/<int:pk>/", photos.photo, name="photo"),
     # The inbox moved to /inbox/ (gongzhi.core.notifications); old links keep working, and a GET writes nothing.

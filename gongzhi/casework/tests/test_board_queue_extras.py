@@ -85,3 +85,36 @@ def test_board_export_has_one_sheet_per_list(client, case_world):
     assert list(sheets) == ["超时未办结", "超时未响应", "24 小时内到期"]
     assert late.pk in [r[0] for r in sheets["超时未办结"]]
     assert "办结超时" in next(r for r in sheets["超时未办结"] if r[0] == late.pk)
+
+
+# A case on one A4 page (point 7) ---------------------------------------------------------------------------
+def test_a_case_prints_on_one_a4_page_with_the_five_questions_and_timeline(client, case_world):
+    import re
+
+    from gongzhi.casework.actions import lifecycle
+    from gongzhi.core.printing import A4_POINTS
+    from gongzhi.core.tests.test_qr_printing import _page_sizes
+
+    w = case_world
+    case = file_case(w, description="楼道灯坏了好几天，晚上上下楼很不方便。" * 20)
+    head = w.users["building_head"]
+    lifecycle.case_accept(actor=head, case_id=case.pk)
+    for i in range(12):  # a long history: more than fits, counted
+        lifecycle.case_comment(actor=head, case_id=case.pk, note=f"第{i}次跟进：已联系物业，物业说明天来修。" * 4)
+    lifecycle.case_resolve(actor=head, case_id=case.pk, result="已更换楼道灯泡，亮了。" * 30)
+    c = as_role(client, w, "community_staff")
+    page = text(c.get(f"/cases/{case.pk}/"))
+    assert f'href="/cases/{case.pk}/print/"' in page  # the print button on the case page
+    html = text(c.get(f"/cases/{case.pk}/print/"))
+    for key, label in (("need", "问需求"), ("cause", "问原因"), ("plan", "问方案"), ("progress", "问进度"),
+                       ("outcome", "问结果")):
+        assert f'id="q-{key}"' in html and label in html
+    assert "办结" in html and "另有" in html  # the timeline, with what did not fit counted
+    response = c.get(f"/cases/{case.pk}/print.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    sizes = _page_sizes(response.content)
+    assert len(sizes) == 1, f"{len(sizes)} pages"
+    assert sizes[0] == pytest.approx(A4_POINTS, abs=1)
+    # a refused user gets the 404 the case page gives
+    assert as_role(client, w, "outsider").get(f"/cases/{case.pk}/print/").status_code == 404
+    assert re.search(r"打印", html)

@@ -53,6 +53,7 @@ NOT_PAGES = {
     "casework_rates:export": "xlsx download",
     "casework:queue_export": "xlsx download (the queue's current filter)",
     "casework:board_export": "xlsx download (the 督办 board)",
+    "casework:print_pdf": "PDF download (the case on one A4 page)",
     # Services, mediation, patrols
     "field:order_step": "POST only",
     "field:mediation_party_add": "POST only",
@@ -172,6 +173,7 @@ VISITS = [
     Visit("party_qr_sheet", "community_secretary", "org:party_qr_sheet", _url("org:party_qr_sheet", "w.b1.pk")),
     Visit("queue", "community_secretary", "casework:queue", _url("casework:queue")),
     Visit("case_staff", "community_secretary", "casework:detail", _url("casework:detail", "case_open.pk")),
+    Visit("case_print", "community_secretary", "casework:print", _url("casework:print", "case_open.pk")),
     Visit("case_staff_new", "community_secretary", "casework:detail", _url("casework:detail", "dispute.pk")),
     Visit("case_five", "community_secretary", "casework:detail",
           _url("casework:detail", "case_resolved.pk", query="tab=five")),
