@@ -45,6 +45,7 @@ audit_labels.register("casework", {
     "open311_key.revoke": _("吊销 Open311 密钥"),
     "case_queue.export": _("导出诉求队列"),
     "case_board.export": _("导出督办清单"),
+    "building.message": _("给整栋楼发消息"),
 })
 
 audit_labels.register_fields({

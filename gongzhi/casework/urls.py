@@ -27,6 +27,7 @@ urlpatterns = [
     path("casework/", staff.queue, name="queue"),
     path("casework/handlers/", staff.handler_options, name="handler_options"),
     path("casework/export.xlsx", staff.queue_export, name="queue_export"),
+    path("casework/message/", staff.building_message, name="building_message"),
     path("casework/board/", staff.board, name="board"),
     path("casework/board/export.xlsx", staff.board_export, name="board_export"),
     path("casework/intake/", staff.intake, name="intake"),

@@ -118,3 +118,92 @@ def test_a_case_prints_on_one_a4_page_with_the_five_questions_and_timeline(clien
     # a refused user gets the 404 the case page gives
     assert as_role(client, w, "outsider").get(f"/cases/{case.pk}/print/").status_code == 404
     assert re.search(r"打印", html)
+
+
+# The menu (point 6) ---------------------------------------------------------------------------------------
+def _current_links(html: str) -> list[str]:
+    import re
+
+    nav = html[html.find('<nav class="nav"'):]
+    nav = nav[:nav.find("</nav>")]
+    return re.findall(r'<a href="([^"]+)" aria-current="page"', nav)
+
+
+def test_a_case_opened_from_the_queue_highlights_the_queue_not_my_requests(client, case_world):
+    w = case_world
+    case = file_case(w)
+    staff_page = text(as_role(client, w, "community_staff").get(f"/cases/{case.pk}/"))
+    assert _current_links(staff_page) == ["/casework/"]
+    resident_page = text(as_role(client, w, "resident").get(f"/cases/{case.pk}/"))
+    assert _current_links(resident_page) == ["/cases/"]
+
+
+def test_the_secretarys_menu_folds_into_groups(client, case_world):
+    import re
+
+    html = text(as_role(client, case_world, "community_secretary").get("/casework/"))
+    nav = html[html.find('<nav class="nav"'):]
+    nav = nav[:nav.find("</nav>")]
+    top = re.sub(r"<details.*?</details>", "<G>", nav, flags=re.S)
+    entries = top.count("<a ") + top.count("<G>")
+    assert entries <= 10, top
+    admin = re.search(r"<summary>管理</summary>(.*?)</details>", nav, flags=re.S).group(1)
+    assert "花名册" in admin and "审计" in admin
+
+
+# Message the building (point 7) ----------------------------------------------------------------------------
+def _message(client, world, role, **body):
+    data = {"building": world.b1.pk, "title": "明天停水", "body": "明天上午 9 点至 12 点停水，请提前储水。", "key": "k1"}
+    data.update(body)
+    return as_role(client, world, role).post("/casework/message/", data)
+
+
+def test_message_the_building_notifies_each_resident_once(client, case_world):
+    from gongzhi.core.models import AuditEvent
+    from gongzhi.core.notifications.models import Notification
+    from gongzhi.org.testing.world import make_user
+
+    w = case_world
+    second = w.residents["b1 2-201 owner"]
+    second.user = make_user(second.name)
+    second.save(update_fields=["user"])
+    elsewhere = w.residents["b2 1-101 owner"]
+    elsewhere.user = make_user(elsewhere.name)
+    elsewhere.save(update_fields=["user"])
+    response = _message(client, w, "community_secretary")
+    assert response.status_code == 302 and response["Location"].startswith("/casework/")
+    sent = Notification.objects.filter(kind="building.message")
+    assert sorted(sent.values_list("user_id", flat=True)) == sorted([w.users["resident"].pk, second.user_id])
+    assert sent.first().title == "明天停水" and sent.first().source == "casework"
+    followed = client.get(response["Location"])
+    assert "已通知 2 位居民" in text(followed) and "6 户没有人开通账号" in text(followed)
+    event = AuditEvent.objects.get(action="building.message")
+    assert event.details["residents"] == 2 and event.details["households"] == 8 and event.details["unreached"] == 6
+    # a double submit (same form key) sends nothing more
+    _message(client, w, "community_secretary")
+    assert sent.count() == 2
+
+
+def test_message_bad_input_and_refusals_change_nothing(client, case_world):
+    from gongzhi.core.notifications.models import Notification
+
+    w = case_world
+    response = _message(client, w, "community_secretary", title="  ")
+    assert response.status_code == 400 and 'data-code="required"' in text(response) and "请填写消息标题" in text(response)
+    response = _message(client, w, "community_secretary", body="长" * 501)
+    assert response.status_code == 400 and "501" in text(response)
+    assert _message(client, w, "building_head").status_code == 302  # their own building
+    assert _message(client, w, "building_head", building=w.b2.pk, key="k2").status_code == 404  # not theirs
+    assert _message(client, w, "property_staff", key="k3").status_code == 404  # no page: does not handle
+    before = Notification.objects.count()
+    assert _message(client, w, "unit_head", key="k4").status_code in (403, 404)  # one unit, not the building
+    assert Notification.objects.count() == before
+
+
+def test_the_audience_is_shared_by_any_scope(case_world):
+    from gongzhi.org.audience import Audience, audience_reach
+
+    w = case_world
+    households, residents, users = audience_reach(Audience("compound", w.compound_a.pk))
+    assert households == 12 and residents >= 12  # b1 (8) and b2 (4) of 阳光小区
+    assert {uid for ids in users.values() for uid in ids} == {w.users["resident"].pk}

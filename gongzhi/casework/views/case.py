@@ -78,6 +78,8 @@ def _context(request: HttpRequest, case: Case, *, error: ApplicationError | None
     reporter = case.reporter_id is not None and case.reporter_id == user.pk
     handles = can_handle(user, case)
     staff_view = handles or not reporter
+    if staff_view:  # the menu marks 诉求办理 (the queue), not the residents' 我的诉求, though the path is /cases/
+        request.nav_path = reverse("casework:queue")
     tab = request.GET.get("tab", "")
     events = selectors.timeline(case, public_only=not staff_view)
     report_photos = [p for e in events for p in e.photos.all() if p.kind == CasePhoto.Kind.REPORT]
@@ -147,6 +149,8 @@ def _print_context(request: HttpRequest, case: Case) -> dict:
         events = q["events"]
         five.append({**q, "events": events[-PRINT_EVENTS_PER_QUESTION:],
                      "more": max(0, len(events) - PRINT_EVENTS_PER_QUESTION)})
+    if staff_view:
+        request.nav_path = reverse("casework:queue")
     return {"case": case, "place": place_label(case), "staff_view": staff_view, "five": five,
             "overdue": overdue(case), "now": timezone.now(), "issuer": case.community.name,
             "title": _("诉求 #%(id)s") % {"id": case.pk},

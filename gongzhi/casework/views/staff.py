@@ -29,6 +29,7 @@ from .. import selectors
 from ..actions import categories as category_actions
 from ..actions import departments as department_actions
 from ..actions import exports as export_actions
+from ..actions import messages as message_actions
 from ..actions import lifecycle
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, STAFF_CHANNELS, case_submit
 from ..models import Case, Category, Channel, Department, Tier, Urgency, Whistle
@@ -135,6 +136,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "selected": selected,
             "filtered": any(f[k] for k in FILTER_KEYS if k != "status") or f["status"] != "open",
             "nav": _staff_nav(request, "queue"),
+            "can_message": any(message_actions.may_message_building(user, b) for b in options["buildings"]),
         },
         status=status,
     )
@@ -181,6 +183,44 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     content = export_actions.cases_export(actor=request.user, kind="queue", sheets=[(_("诉求队列"), qs)],
                                           title=_("有求必应 · 诉求队列"), note=_queue_note(request))
     return excel.xlsx_response(content, _("诉求队列-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()})
+
+
+@login_required
+def building_message(request: HttpRequest) -> HttpResponse:
+    """给整栋楼发消息: one inbox notification for every resident of a building (org.audience)."""
+    _require_queue(request)
+    user = request.user
+    buildings = [b for b in queue_filter_options(user)["buildings"] if message_actions.may_message_building(user, b)]
+    if not buildings:
+        raise NotFound()
+    source = request.POST if request.method == "POST" else request.GET
+    form = {"building": source.get("building", ""), "title": source.get("title", ""), "body": source.get("body", ""),
+            "key": request.POST.get("key") or new_idempotency_key()}
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            reach = message_actions.building_message_send(
+                actor=user, building_id=int_or_none(form["building"]) or 0, title=form["title"], body=form["body"],
+                key=form["key"])
+        except ApplicationError as exc:
+            refuse_misses(exc)
+            error, status = exc, exc.status
+        else:
+            text = ngettext("已通知 %(n)d 位居民。", "已通知 %(n)d 位居民。", reach.notified_count) % {
+                "n": reach.notified_count}
+            if reach.households_unreached:
+                text += " " + ngettext(
+                    "%(n)d 户没有人开通账号，收不到站内消息，请电话或上门告知。",
+                    "%(n)d 户没有人开通账号，收不到站内消息，请电话或上门告知。", reach.households_unreached,
+                ) % {"n": reach.households_unreached}
+            messages.success(request, text)
+            return redirect(f"{reverse('casework:queue')}?{urlencode({'building': form['building']})}")
+    chosen = next((b for b in buildings if str(b.pk) == form["building"]), None)
+    return render(request, "casework/staff/message.html", {
+        "buildings": buildings, "form": form, "chosen": chosen, "error": error,
+        "error_field": error.field if error else "", "max_title": message_actions.MAX_TITLE,
+        "max_body": message_actions.MAX_BODY, "nav": _staff_nav(request, "queue"),
+    }, status=status)
 
 
 def _queue_note(request: HttpRequest) -> str:

@@ -174,6 +174,8 @@ VISITS = [
     Visit("queue", "community_secretary", "casework:queue", _url("casework:queue")),
     Visit("case_staff", "community_secretary", "casework:detail", _url("casework:detail", "case_open.pk")),
     Visit("case_print", "community_secretary", "casework:print", _url("casework:print", "case_open.pk")),
+    Visit("building_message", "community_secretary", "casework:building_message",
+          _url("casework:building_message", query="building=1")),
     Visit("case_staff_new", "community_secretary", "casework:detail", _url("casework:detail", "dispute.pk")),
     Visit("case_five", "community_secretary", "casework:detail",
           _url("casework:detail", "case_resolved.pk", query="tab=five")),
