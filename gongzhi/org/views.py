@@ -309,7 +309,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        contact = people_actions.contact_reveal(actor=request.user, resident_id=pk)
+        asked = tuple(request.GET.get("fields", "").split(",")) if request.GET.get("fields") else people_actions.CONTACT_FIELDS
+        contact = people_actions.contact_reveal(actor=request.user, resident_id=pk, fields=asked)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=exc.status)
     return render(request, "org/_contact.html", {"contact": contact})
