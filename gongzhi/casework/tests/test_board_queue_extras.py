@@ -207,3 +207,20 @@ def test_the_audience_is_shared_by_any_scope(case_world):
     households, residents, users = audience_reach(Audience("compound", w.compound_a.pk))
     assert households == 12 and residents >= 12  # b1 (8) and b2 (4) of 阳光小区
     assert {uid for ids in users.values() for uid in ids} == {w.users["resident"].pk}
+
+
+# A photo chosen before a form error (point 6) ------------------------------------------------------------
+def test_photos_chosen_before_an_error_are_not_dropped_silently(client, case_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_pages_support import png
+
+    w = case_world
+    c = as_role(client, w, "resident")
+    photo = SimpleUploadedFile("leak.png", png(), content_type="image/png")
+    response = c.post("/cases/new/", {"household": w.h("b1 1-101").pk, "description": "", "photos": [photo]})
+    assert response.status_code == 400
+    html = text(response)
+    assert 'id="photos-dropped"' in html and "1 张照片还没有保存" in html and "重新选择照片" in html
+    response = c.post("/cases/new/", {"household": w.h("b1 1-101").pk, "description": ""})
+    assert 'id="photos-dropped"' not in text(response)  # no photo chosen, nothing to say

@@ -336,6 +336,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "error": error,
             "error_field": error_field(error) if error else "",
+            # a file input comes back empty after an error: say so instead of dropping them silently
+            "photos_dropped": len(request.FILES.getlist("photos")) if error else 0,
             "duplicate_id": (error.details or {}).get("case_id") if error and isinstance(error.details, dict) else None,
             "max_description": MAX_DESCRIPTION,
             "max_photos": MAX_PHOTOS,

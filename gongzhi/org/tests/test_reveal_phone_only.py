@@ -20,3 +20,12 @@ def test_household_page_reveals_only_the_phone(world):
     assert owner.phone in html and owner.id_number in html
     assert AuditEvent.objects.filter(action="resident.reveal_contact").latest("pk").details == {
         "fields": ["phone", "id_number"]}
+
+
+def test_vacant_flats_have_a_legend(world):
+    from gongzhi.org.models import Household
+
+    Household.objects.filter(pk=world.h("b1 1-102").pk).update(occupancy=Household.Occupancy.VACANT)
+    html = client_for(world.users["grid_worker"]).get(f"/org/buildings/{world.b1.pk}/").content.decode()
+    assert 'id="room-legend"' in html and "空置（灰色）" in html
+    assert 'aria-label="1-102 空置"' in html
