@@ -85,9 +85,11 @@ def field_label(target_type: str, key: str) -> str:
     model = _model(target_type)
     if model is not None:
         try:
-            return str(model._meta.get_field(key).verbose_name)
+            verbose = getattr(model._meta.get_field(key), "verbose_name", None)  # a reverse relation has none
         except FieldDoesNotExist:
-            pass
+            verbose = None
+        if verbose:
+            return str(verbose)
     label = _FIELDS.get(key)
     return str(label) if label is not None else key
 

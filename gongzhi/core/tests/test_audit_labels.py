@@ -150,3 +150,9 @@ def test_residents_count_reads_a_list_or_a_count():
     assert audit_labels.residents_count({"residents": [1, 2, 3]}) == 3
     assert audit_labels.residents_count({"residents": 8217, "households": 3000}) == 8217
     assert audit_labels.residents_count({}) is None
+
+
+def test_a_change_key_that_is_a_reverse_relation_reads_from_the_registry():
+    # "user" on org.resident is a OneToOneField; on accounts.user "resident" is its reverse (no verbose_name)
+    [change] = audit_labels.changes_in_words("accounts.user", {"resident": [None, 5]})
+    assert change.field == "resident" and change.new == "5"
