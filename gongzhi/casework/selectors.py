@@ -14,8 +14,10 @@ from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core.sorting import natural_sorted
 from gongzhi.core.validators import mask_contacts_in, mask_phone
 from gongzhi.org.models import (
     ROLE_SCOPE,
@@ -130,21 +132,21 @@ def timeline(case: Case, *, public_only: bool) -> list[CaseEvent]:
 
 
 FIVE_QUESTIONS = [
-    ("need", "问需求", [CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.DUPLICATE_ADDED, CaseEvent.Kind.MERGED]),
-    ("cause", "问原因", [CaseEvent.Kind.ACCEPTED, CaseEvent.Kind.CATEGORY_CHANGED, CaseEvent.Kind.REJECTED,
+    ("need", _("问需求"), [CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.DUPLICATE_ADDED, CaseEvent.Kind.MERGED]),
+    ("cause", _("问原因"), [CaseEvent.Kind.ACCEPTED, CaseEvent.Kind.CATEGORY_CHANGED, CaseEvent.Kind.REJECTED,
                       CaseEvent.Kind.COMMENT]),
-    ("plan", "问方案", [CaseEvent.Kind.DISPATCHED, CaseEvent.Kind.ESCALATED, CaseEvent.Kind.WHISTLED,
+    ("plan", _("问方案"), [CaseEvent.Kind.DISPATCHED, CaseEvent.Kind.ESCALATED, CaseEvent.Kind.WHISTLED,
                      CaseEvent.Kind.HANDED_OVER]),
-    ("progress", "问进度", [CaseEvent.Kind.STARTED, CaseEvent.Kind.PROGRESS, CaseEvent.Kind.DEPARTMENT_ACK,
+    ("progress", _("问进度"), [CaseEvent.Kind.STARTED, CaseEvent.Kind.PROGRESS, CaseEvent.Kind.DEPARTMENT_ACK,
                          CaseEvent.Kind.REMINDED, CaseEvent.Kind.OVERDUE, CaseEvent.Kind.REOPENED]),
-    ("outcome", "问结果", [CaseEvent.Kind.RESOLVED, CaseEvent.Kind.VERIFIED, CaseEvent.Kind.RATED,
+    ("outcome", _("问结果"), [CaseEvent.Kind.RESOLVED, CaseEvent.Kind.VERIFIED, CaseEvent.Kind.RATED,
                         CaseEvent.Kind.CLOSED]),
 ]
 
 
-def five_questions(case: Case) -> list[dict]:
+def five_questions(case: Case, *, public_only: bool = False) -> list[dict]:
     """The NPC five questions (五连问) as one view of the same history."""
-    events = timeline(case, public_only=False)
+    events = timeline(case, public_only=public_only)
     result = []
     for key, label, kinds in FIVE_QUESTIONS:
         result.append({"key": key, "label": label, "events": [e for e in events if e.kind in kinds]})
@@ -204,12 +206,14 @@ def similar_to_case(case: Case) -> list[Similar]:
 
 
 def supervision_board(user) -> dict:
-    """督办: overdue and soon-due open cases in the user's scope, by tier."""
+    """督办: overdue and soon-due open cases in the user's scope, by tier. Each case is in one list only:
+    past its 办结时限 (overdue), else past its 响应时限 unanswered, else due within a day."""
     now = timezone.now()
     base = queue(user, status="open")
     overdue = base.filter(resolution_due_at__lt=now)
-    unanswered = base.filter(responded_at__isnull=True, response_due_at__lt=now)
-    due_soon = base.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + timedelta(days=1))
+    unanswered = base.filter(responded_at__isnull=True, response_due_at__lt=now, resolution_due_at__gte=now)
+    due_soon = base.filter(resolution_due_at__gte=now, resolution_due_at__lt=now + timedelta(days=1)).exclude(
+        responded_at__isnull=True, response_due_at__lt=now)
     counts = {t.value: overdue.filter(tier=t.value).count() for t in Tier}
     return {"overdue": overdue, "unanswered": unanswered, "due_soon": due_soon, "overdue_by_tier": counts}
 
@@ -391,9 +395,9 @@ def queue_filter_options(user) -> dict:
     if departments:
         community_ids |= set(Department.objects.filter(pk__in=departments).values_list("community_id", flat=True))
     grids_q = Q(parent_community_id__in=scope.communities) | Q(pk__in=scope.grids)
-    grids = list(
+    grids = natural_sorted(
         Region.objects.filter(kind=Region.Kind.GRID).filter(Q() if scope.everything else grids_q)
-        .select_related("parent_community").order_by("code")
+        .select_related("parent_community"), key=lambda g: (g.parent_community_id or 0, g.name)
     )
     if scope.is_empty:
         buildings = []
@@ -401,9 +405,8 @@ def queue_filter_options(user) -> dict:
         building_q = scope.building_q()
         if scope.households:
             building_q |= Q(households__in=sorted(scope.households))
-        buildings = list(
-            Building.objects.filter(building_q).distinct().select_related("compound").order_by("compound__name", "name")
-        )
+        buildings = natural_sorted(Building.objects.filter(building_q).distinct().select_related("compound"),
+                                   key=lambda b: (b.compound.name, b.name))
     communities = list(Region.objects.filter(pk__in=community_ids).order_by("code"))
     categories = list(
         Category.objects.filter(community_id__in=community_ids, is_active=True).order_by("community_id", "sort_order")
@@ -499,17 +502,16 @@ def intake_places(user) -> dict:
     building_q = scope.building_q()
     if scope.households:
         building_q |= Q(households__in=sorted(scope.households))
-    buildings = list(
-        Building.objects.filter(building_q).distinct().select_related("compound").order_by(
-            "community_id", "compound__name", "name")
-    )
+    buildings = natural_sorted(Building.objects.filter(building_q).distinct().select_related("compound"),
+                               key=lambda b: (b.community_id, b.compound.name, b.name))
     return {"communities": communities, "buildings": buildings}
 
 
 def intake_households(user, building: Building) -> list[Household]:
     scope = intake_scope(user)
-    qs = Household.objects.filter(building=building).select_related("unit").order_by("unit__number", "room")
-    return [h for h in qs if scope.contains_household(h)]
+    qs = Household.objects.filter(building=building).select_related("unit")
+    return natural_sorted((h for h in qs if scope.contains_household(h)),
+                          key=lambda h: (h.unit.number if h.unit_id else "", h.floor or 0, h.room))
 
 
 # Departments and whistles ---------------------------------------------------------------------------

@@ -16,6 +16,8 @@ urlpatterns = [
     path("cases/new/similar/", resident.similar, name="similar"),
     path("cases/<int:pk>/", case.case_detail, name="detail"),
     path("cases/<int:pk>/reporter-phone/", case.reporter_phone, name="reporter_phone"),
+    path("cases/<int:pk>/print/", case.case_print, name="print"),
+    path("cases/<int:pk>/print.pdf", case.case_print_pdf, name="print_pdf"),
     path("cases/<int:pk>/<slug:step>/", case.case_step, name="step"),
     path("cases/photos/<int:pk>/", photos.photo, name="photo"),
     # The inbox moved to /inbox/ (gongzhi.core.notifications); old links keep working, and a GET writes nothing.
@@ -25,7 +27,10 @@ urlpatterns = [
     # Handlers and staff.
     path("casework/", staff.queue, name="queue"),
     path("casework/handlers/", staff.handler_options, name="handler_options"),
+    path("casework/export.xlsx", staff.queue_export, name="queue_export"),
+    path("casework/message/", staff.building_message, name="building_message"),
     path("casework/board/", staff.board, name="board"),
+    path("casework/board/export.xlsx", staff.board_export, name="board_export"),
     path("casework/intake/", staff.intake, name="intake"),
     path("casework/intake/rooms/", staff.intake_rooms, name="intake_rooms"),
     path("casework/categories/", staff.category_settings, name="categories"),

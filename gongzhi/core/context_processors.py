@@ -1,5 +1,5 @@
-from .navigation import nav_items
+from .navigation import nav_entries
 
 
 def navigation(request):
-    return {"nav_items": nav_items(request) if hasattr(request, "user") else []}
+    return {"nav_items": nav_entries(request) if hasattr(request, "user") else []}

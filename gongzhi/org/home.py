@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from gongzhi.core.home import Section
+from gongzhi.core.sorting import natural_sorted
 
 from .models import Household, Region, Resident, Unit
 from .permissions import (
@@ -71,7 +72,7 @@ def _community_summaries(user) -> list[dict]:
         per_grid = dict(
             Household.objects.filter(community=community).values_list("grid_id").annotate(n=Count("id"))
         )
-        grids = Region.objects.filter(parent_community=community).order_by("code")
+        grids = natural_sorted(Region.objects.filter(parent_community=community), key=lambda g: g.name)
         rows.append({"community": community, "grids": [(g, per_grid.get(g.pk, 0)) for g in grids]})
     return rows
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+
+from gongzhi.core.sorting import natural_sorted
 
 from .models import (
     SENSITIVE_TAGS,
@@ -189,15 +192,14 @@ def community_children(community: Region, user) -> dict:
     compound_counts = dict(
         Household.objects.filter(community=community).values_list("compound_id").annotate(n=Count("id"))
     )
-    grid_rows = [(g, household_counts.get(g.pk, 0)) for g in grids]
-    compound_rows = [(c, compound_counts.get(c.pk, 0)) for c in compounds]
+    grid_rows = [(g, household_counts.get(g.pk, 0)) for g in natural_sorted(grids, key=lambda g: g.name)]
+    compound_rows = [(c, compound_counts.get(c.pk, 0)) for c in natural_sorted(compounds, key=lambda c: c.name)]
     return {"grids": grid_rows, "compounds": compound_rows}
 
 
-def buildings_with_counts(qs: QuerySet[Building]) -> QuerySet[Building]:
-    return qs.select_related("compound", "grid").annotate(household_count=Count("households")).order_by(
-        "compound__name", "name"
-    )
+def buildings_with_counts(qs: QuerySet[Building]) -> list[Building]:
+    return natural_sorted(qs.select_related("compound", "grid").annotate(household_count=Count("households")),
+                          key=lambda b: (b.compound.name, b.name))
 
 
 def visible_buildings(user, *, cap: str = VIEW_TREE) -> QuerySet[Building]:
@@ -207,7 +209,7 @@ def visible_buildings(user, *, cap: str = VIEW_TREE) -> QuerySet[Building]:
 def building_units(building: Building, user) -> list[Unit]:
     """The building's units the user sees: all of them, or only their own unit (a unit head)."""
     scope = scope_for(user, VIEW_TREE)
-    units = list(Unit.objects.filter(building=building).order_by("number"))
+    units = natural_sorted(Unit.objects.filter(building=building), key=lambda u: u.number)
     if scope.units and not scope.contains_building(building):
         units = [u for u in units if u.pk in scope.units]
     return units
@@ -221,7 +223,8 @@ def building_rooms(building: Building, user, *, unit: Unit | None = None) -> tup
         unit = units[0]
     floors: dict[int, list[Household]] = {}
     if unit is not None:
-        for h in Household.objects.filter(unit=unit).filter(scope.household_q()).order_by("-floor", "room"):
+        rooms = Household.objects.filter(unit=unit).filter(scope.household_q())
+        for h in natural_sorted(rooms, key=lambda h: (-h.floor, h.room)):
             floors.setdefault(h.floor, []).append(h)
     return units, unit, sorted(floors.items(), key=lambda item: -item[0])
 
@@ -241,3 +244,29 @@ def my_households(user) -> list[Occupancy]:
     return list(
         resident.occupancies.select_related("household__unit", "household__building", "household__compound")
     )
+
+
+def audit_events(community_ids: list[int], *, action: str = "", person: str = "", q: str = "",
+                 date_from=None, date_to=None) -> QuerySet:
+    """The audit page's events: ``action`` in words (a label in either language) or a code's start,
+    ``person`` a part of the actor's name or phone, dates inclusive (local days)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from gongzhi.core import audit_labels
+    from gongzhi.core.models import AuditEvent
+
+    qs = AuditEvent.objects.filter(community_id__in=community_ids).select_related("actor")
+    if action:
+        qs = qs.filter(Q(action__in=audit_labels.codes_matching(action)) | Q(action__startswith=action.strip()))
+    if person:
+        people = get_user_model().objects.filter(Q(name__contains=person) | Q(phone__contains=person))
+        qs = qs.filter(actor__in=people)
+    if q:
+        qs = qs.filter(target_label__contains=q)
+    if date_from:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min)))
+    if date_to:
+        end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min)
+        qs = qs.filter(created_at__lt=timezone.make_aware(end))
+    return qs.order_by("-created_at", "-id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import audit_labels
 from gongzhi.core.errors import ApplicationError, NotFound
-from gongzhi.core.models import AuditEvent
 from gongzhi.core.page_errors import flash_error
 from gongzhi.core.pickers import pick
+from gongzhi.core.sorting import natural_sorted
 from gongzhi.core.pagination import paginate
 
+from . import error_codes as codes
 from . import selectors
 from .actions import people as people_actions
 from .ids import query_pk
@@ -306,7 +310,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        contact = people_actions.contact_reveal(actor=request.user, resident_id=pk)
+        asked = tuple(request.GET.get("fields", "").split(",")) if request.GET.get("fields") else people_actions.CONTACT_FIELDS
+        contact = people_actions.contact_reveal(actor=request.user, resident_id=pk, fields=asked)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=exc.status)
     return render(request, "org/_contact.html", {"contact": contact})
@@ -356,36 +361,52 @@ def roles(request: HttpRequest) -> HttpResponse:
 def _scope_options(community: Region) -> dict[str, list[tuple[int, str]]]:
     from .models import Building, Compound, Unit
 
-    grids = Region.objects.filter(parent_community=community).order_by("code")
-    buildings = Building.objects.filter(community=community).select_related("compound").order_by("compound__name", "name")
+    grids = natural_sorted(Region.objects.filter(parent_community=community), key=lambda g: g.name)
+    buildings = natural_sorted(Building.objects.filter(community=community).select_related("compound"),
+                               key=lambda b: (b.compound.name, b.name))
     return {
         "community": [(community.pk, community.name)],
         "households": [(community.pk, community.name)],
         "grid": [(g.pk, g.name) for g in grids],
-        "compound": [(c.pk, c.name) for c in Compound.objects.filter(community=community).order_by("name")],
+        "compound": [(c.pk, c.name) for c in natural_sorted(Compound.objects.filter(community=community),
+                                                            key=lambda c: c.name)],
         "building": [(b.pk, f"{b.compound.name} {b.name}") for b in buildings],
         "unit": [
             (u.pk, f"{u.building.compound.name} {u.building.name} {u}")
-            for u in Unit.objects.filter(building__community=community).select_related("building__compound")
-            .order_by("building__compound__name", "building__name", "number")
+            for u in natural_sorted(Unit.objects.filter(building__community=community).select_related("building__compound"),
+                                    key=lambda u: (u.building.compound.name, u.building.name, u.number))
         ],
     }
 
 
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
+    """Who did what, in words: filter by what was done (in words), by whom, by dates and by object."""
     communities = communities_with(request.user, VIEW_AUDIT)
     if not communities:
         raise NotFound()
-    ids = [c.pk for c in communities]
-    qs = AuditEvent.objects.filter(community_id__in=ids).select_related("actor")
-    if request.GET.get("action"):
-        qs = qs.filter(action__startswith=request.GET["action"])
-    if request.GET.get("q"):
-        qs = qs.filter(target_label__contains=request.GET["q"])
-    page, prefix = paginate(request, qs.order_by("-created_at", "-id"), per_page=50)
-    return render(request, "org/audit.html", {"page": page, "query_prefix": prefix,
-                                             "action": request.GET.get("action", ""), "q": request.GET.get("q", "")})
+    get = request.GET
+    f = {k: get.get(k, "").strip()[:100] for k in ("action", "person", "q", "from", "to")}
+    dates, error = {}, None
+    for key in ("from", "to"):
+        try:
+            dates[key] = datetime.date.fromisoformat(f[key]) if f[key] else None
+        except ValueError:
+            dates[key] = None
+            error = ApplicationError(codes.INVALID_DATE, _("日期“%(value)s”无法识别，请按 2025-01-31 的格式填写。")
+                                     % {"value": f[key]}, field=key)
+    qs = selectors.audit_events([c.pk for c in communities], action=f["action"], person=f["person"], q=f["q"],
+                                date_from=dates["from"], date_to=dates["to"])
+    page, prefix = paginate(request, qs, per_page=50)
+    events = [
+        {"event": e, "label": audit_labels.action_label(e.action),
+         "changes": audit_labels.changes_in_words(e.target_type, e.changes),
+         "residents": audit_labels.residents_count(e.details)}
+        for e in page.object_list
+    ]
+    return render(request, "org/audit.html", {"page": page, "query_prefix": prefix, "events": events, "f": f,
+                                             "error": error, "filtered": any(f.values())},
+                  status=400 if error else 200)
 
 
 _int_or_none = query_pk  # an id beyond a BIGINT matches nothing instead of overflowing the filter

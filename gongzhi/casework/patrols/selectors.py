@@ -55,6 +55,7 @@ def patrol_detail(patrol: Patrol) -> Patrol:
 
 def grid_buildings(patrol: Patrol) -> list:
     """The buildings of the patrol's grid with how often they were visited on this patrol (one tap each)."""
+    from gongzhi.core.sorting import natural_sorted
     from gongzhi.org.models import Building
 
     visited = dict(
@@ -62,9 +63,8 @@ def grid_buildings(patrol: Patrol) -> list:
         .values_list("building_id")
         .annotate(n=Count("pk"))
     )
-    buildings = list(
-        Building.objects.filter(grid_id=patrol.grid_id).select_related("compound").order_by("compound__name", "name")
-    )
+    buildings = natural_sorted(Building.objects.filter(grid_id=patrol.grid_id).select_related("compound"),
+                               key=lambda b: (b.compound.name, b.name))
     for b in buildings:
         b.visits = visited.get(b.pk, 0)
     return buildings

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core import excel
 
 from .selectors import Figures, Rate, Report, Row
 
 # Table and Excel export -----------------------------------------------------------------------------------
-BREAKDOWN_LABELS = {"grid": "网格", "building": "楼栋", "category": "类别", "community": "社区"}
+BREAKDOWN_LABELS = {"grid": gettext_noop("网格"), "building": gettext_noop("楼栋"), "category": gettext_noop("类别"),
+                    "community": gettext_noop("社区")}
 
 
 def table_columns() -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError, NotFound
+from gongzhi.core.sorting import natural_sorted
 from gongzhi.org.models import Building, Region, Role
 from gongzhi.org.permissions import active_assignments
 
@@ -116,12 +117,12 @@ def rate_scopes(user) -> list[RateScope]:
     grids = Region.objects.filter(kind=Region.Kind.GRID).filter(
         Q(parent_community_id__in=community_ids) | Q(pk__in=scope.grids)
     )
-    for g in grids.order_by("code"):
+    for g in natural_sorted(grids, key=lambda g: (g.parent_community_id or 0, g.name)):
         result.append(RateScope("grid", g.pk, g.name, (g.parent_community_id,)))
     if scope.buildings or scope.compounds:
         buildings = Building.objects.filter(Q(pk__in=scope.buildings) | Q(compound_id__in=scope.compounds))
         buildings = buildings.exclude(community_id__in=community_ids).exclude(grid_id__in=scope.grids)
-        for b in buildings.select_related("compound").order_by("compound__name", "name"):
+        for b in natural_sorted(buildings.select_related("compound"), key=lambda b: (b.compound.name, b.name)):
             result.append(RateScope("building", b.pk, building_label(b), (b.community_id,)))
     return result
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ApplicationError
+from gongzhi.core.sorting import natural_sorted
 from gongzhi.org.models import Building, Region
 
 from ..models import Case, CaseEvent, Category, Tier
@@ -379,7 +380,7 @@ def _place_rows(scope: RateScope, breakdown: str, grouped: dict) -> list[Row]:
             grids = Region.objects.filter(buildings__pk=scope.pk)
         else:
             grids = Region.objects.filter(kind=Region.Kind.GRID, parent_community_id__in=scope.community_ids)
-        labels = [(g.pk, g.name) for g in grids.order_by("code")]
+        labels = [(g.pk, g.name) for g in natural_sorted(grids, key=lambda g: g.name)]
         unplaced = _("未定位到网格")
     elif breakdown == "building":
         buildings = Building.objects.select_related("compound")
@@ -389,7 +390,7 @@ def _place_rows(scope: RateScope, breakdown: str, grouped: dict) -> list[Row]:
             buildings = buildings.filter(grid_id=scope.pk)
         else:
             buildings = buildings.filter(community_id__in=scope.community_ids)
-        labels = [(b.pk, building_label(b)) for b in buildings.order_by("compound__name", "name", "pk")]
+        labels = [(b.pk, building_label(b)) for b in natural_sorted(buildings, key=lambda b: (b.compound.name, b.name, b.pk))]
         unplaced = _("未定位到楼栋")
     else:  # community
         labels = [(c.pk, c.name) for c in Region.objects.filter(pk__in=scope.community_ids).order_by("code")]

@@ -72,3 +72,29 @@ def test_lists_mask_the_title_too(case_world, case):
         assert title.startswith(expected), (role, title)
         queue = client.get("/casework/", {"status": "all"}).content.decode()
         assert expected in queue and (expected == PHONE or PHONE not in queue), role
+
+
+def test_the_a4_printout_masks_like_the_case_page(case_world, case):
+    """The printout is the case page on paper: the same masking for every role that may open it."""
+    for role in ("subdistrict_staff", "property_staff", "community_staff", "resident"):
+        client = kit.client_for(case_world.users[role])
+        page = client.get(f"/cases/{case.pk}/print/")
+        assert page.status_code == 200, role
+        body = page.content.decode()
+        if role in MASKED:
+            assert MASKED_PHONE in body and PHONE not in body and LANDLINE not in body, role
+        else:
+            assert PHONE in body, role
+
+
+def test_the_queue_export_masks_like_the_queue(case_world, case):
+    import io
+
+    from openpyxl import load_workbook
+
+    for role, expected in (("subdistrict_staff", MASKED_PHONE), ("community_staff", PHONE)):
+        response = kit.client_for(case_world.users[role]).get("/casework/export.xlsx", {"status": "all"})
+        assert response.status_code == 200, role
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        [description] = [r[1] for r in sheet.iter_rows(values_only=True) if r and r[0] == case.pk]
+        assert description.startswith(expected), (role, description)

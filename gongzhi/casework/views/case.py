@@ -13,12 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.page_errors import flash_error
+from gongzhi.core.printing import print_page, render_pdf
 
 from .. import selectors
 from ..actions import lifecycle
@@ -80,6 +82,8 @@ def _context(request: HttpRequest, case: Case, *, error: ApplicationError | None
     reporter = case.reporter_id is not None and case.reporter_id == user.pk
     handles = can_handle(user, case)
     staff_view = handles or not reporter
+    if staff_view:  # the menu marks 诉求办理 (the queue), not the residents' 我的诉求, though the path is /cases/
+        request.nav_path = reverse("casework:queue")
     tab = request.GET.get("tab", "")
     events = selectors.timeline(case, public_only=not staff_view)
     report_photos = [p for e in events for p in e.photos.all() if p.kind == CasePhoto.Kind.REPORT]
@@ -138,6 +142,43 @@ def _context(request: HttpRequest, case: Case, *, error: ApplicationError | None
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk)
     return render(request, "casework/case_detail.html", _context(request, case))
+
+
+PRINT_EVENTS_PER_QUESTION = 4  # what fits one A4 sheet with the facts (one line each); the rest is counted
+
+
+def _print_context(request: HttpRequest, case: Case) -> dict:
+    user = request.user
+    reporter = case.reporter_id is not None and case.reporter_id == user.pk
+    staff_view = can_handle(user, case) or not reporter
+    five = []
+    for q in selectors.five_questions(case, public_only=not staff_view):
+        events = q["events"]
+        five.append({**q, "events": events[-PRINT_EVENTS_PER_QUESTION:],
+                     "more": max(0, len(events) - PRINT_EVENTS_PER_QUESTION)})
+    if staff_view:
+        request.nav_path = reverse("casework:queue")
+    return {"case": case, "place": place_label(case), "staff_view": staff_view, "five": five,
+            "overdue": overdue(case), "now": timezone.now(), "issuer": case.community.name,
+            "title": _("诉求 #%(id)s") % {"id": case.pk},
+            "pdf_url": reverse("casework:print_pdf", args=[case.pk]),
+            "back_url": reverse("casework:detail", args=[case.pk])}
+
+
+@login_required
+@require_GET
+def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request on one A4 sheet, printable from the browser (facts, request, result, 五连问)."""
+    case = access_case(request.user, pk)
+    return print_page(request, "casework/print/case.html", _print_context(request, case))
+
+
+@login_required
+@require_GET
+def case_print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    return render_pdf(request, "casework/print/case.html", _print_context(request, case),
+                      _("诉求-%(id)s.pdf") % {"id": case.pk})
 
 
 def _photos(request: HttpRequest):

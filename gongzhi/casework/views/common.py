@@ -40,11 +40,17 @@ def is_supervisor(user) -> bool:
     return not supervise_scope(user).is_empty
 
 
-def overdue(case: Case, now=None) -> bool:
+def overdue(case: Case, now=None) -> str:
+    """What is late on an open case: "resolution" (办结时限 passed), "response" (only the 响应时限
+    passed, the 办结时限 is still ahead) or "" (nothing). Truthy when anything is late."""
     now = now or timezone.now()
-    return case.is_open and (
-        case.resolution_due_at < now or (case.responded_at is None and case.response_due_at < now)
-    )
+    if not case.is_open:
+        return ""
+    if case.resolution_due_at < now:
+        return "resolution"
+    if case.responded_at is None and case.response_due_at < now:
+        return "response"
+    return ""
 
 
 def place_label(case: Case) -> str:

@@ -118,6 +118,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "error": error,
             "error_field": error_field(error) if error else "",
+            # a file input comes back empty after an error: say so instead of dropping them silently
+            "photos_dropped": len(request.FILES.getlist("photos")) if error else 0,
             "duplicate_id": (error.details or {}).get("case_id") if error and isinstance(error.details, dict) else None,
             "categories": _categories_for(options) if options else [],
             "urgencies": Urgency.choices,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from gongzhi.core import excel
 from gongzhi.core.errors import ApplicationError, NotFound
 from gongzhi.core.pickers import community_choice
 from gongzhi.core.pagination import paginate
@@ -27,6 +28,8 @@ from gongzhi.org.permissions import MANAGE_TREE, communities_with, scope_for
 from .. import selectors
 from ..actions import categories as category_actions
 from ..actions import departments as department_actions
+from ..actions import exports as export_actions
+from ..actions import messages as message_actions
 from ..actions import lifecycle
 from ..actions.intake import MAX_DESCRIPTION, MAX_PHOTOS, STAFF_CHANNELS, case_submit
 from ..models import Case, Category, Channel, Department, Tier, Urgency, Whistle
@@ -115,6 +118,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "selected": selected,
             "filtered": any(f[k] for k in FILTER_KEYS if k != "status") or f["status"] != "open",
             "nav": _staff_nav(request, "queue"),
+            "can_message": any(message_actions.may_message_building(user, b) for b in options["buildings"]),
         },
         status=status,
     )
@@ -153,18 +157,92 @@ def _staff_nav(request: HttpRequest, current: str) -> list[dict]:
 
 
 @login_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The queue under its current filter as an Excel workbook (every page, up to export.MAX_ROWS rows)."""
+    _require_queue(request)
+    qs = _queue_qs(request.user, _filters(request))
+    content = export_actions.cases_export(actor=request.user, kind="queue", sheets=[(_("诉求队列"), qs)],
+                                          title=_("有求必应 · 诉求队列"), note=_queue_note(request))
+    return excel.xlsx_response(content, _("诉求队列-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()})
+
+
+@login_required
+def building_message(request: HttpRequest) -> HttpResponse:
+    """给整栋楼发消息: one inbox notification for every resident of a building (org.audience)."""
+    _require_queue(request)
+    user = request.user
+    buildings = [b for b in queue_filter_options(user)["buildings"] if message_actions.may_message_building(user, b)]
+    if not buildings:
+        raise NotFound()
+    source = request.POST if request.method == "POST" else request.GET
+    form = {"building": source.get("building", ""), "title": source.get("title", ""), "body": source.get("body", ""),
+            "key": request.POST.get("key") or new_idempotency_key()}
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            reach = message_actions.building_message_send(
+                actor=user, building_id=int_or_none(form["building"]) or 0, title=form["title"], body=form["body"],
+                key=form["key"])
+        except ApplicationError as exc:
+            refuse_misses(exc)
+            error, status = exc, exc.status
+        else:
+            text = ngettext("已通知 %(n)d 位居民。", "已通知 %(n)d 位居民。", reach.notified_count) % {
+                "n": reach.notified_count}
+            if reach.households_unreached:
+                text += " " + ngettext(
+                    "%(n)d 户没有人开通账号，收不到站内消息，请电话或上门告知。",
+                    "%(n)d 户没有人开通账号，收不到站内消息，请电话或上门告知。", reach.households_unreached,
+                ) % {"n": reach.households_unreached}
+            messages.success(request, text)
+            return redirect(f"{reverse('casework:queue')}?{urlencode({'building': form['building']})}")
+    chosen = next((b for b in buildings if str(b.pk) == form["building"]), None)
+    return render(request, "casework/staff/message.html", {
+        "buildings": buildings, "form": form, "chosen": chosen, "error": error,
+        "error_field": error.field if error else "", "max_title": message_actions.MAX_TITLE,
+        "max_body": message_actions.MAX_BODY, "nav": _staff_nav(request, "queue"),
+    }, status=status)
+
+
+def _queue_note(request: HttpRequest) -> str:
+    """The filter in words, on the sheet (what somebody asked for when they exported it)."""
+    shown = [f"{k}={v}" for k, v in request.GET.items() if k in FILTER_KEYS and v]
+    return (_("筛选：%(f)s") % {"f": "，".join(shown)}) if shown else ""
+
+
+def _board_lists(data: dict) -> list[tuple[str, str, object]]:
+    """The board's three lists (``selectors.supervision_board``), each ordered by deadline."""
+    return [
+        (key, title, qs.select_related("compound", "department").order_by("resolution_due_at", "pk"))
+        for key, title, qs in (
+            ("overdue", _("超时未办结"), data["overdue"]),
+            ("unanswered", _("超时未响应"), data["unanswered"]),
+            ("due_soon", _("24 小时内到期"), data["due_soon"]),
+        )
+    ]
+
+
+@login_required
+@require_GET
+def board_export(request: HttpRequest) -> HttpResponse:
+    """The 督办 board as a workbook: one sheet per list, every request (not only the 20 shown)."""
+    _require_queue(request)
+    content = export_actions.cases_export(actor=request.user, kind="board",
+                                          sheets=[(title, qs) for _key, title, qs in
+                                                  _board_lists(selectors.supervision_board(request.user))],
+                                          title=_("有求必应 · 督办清单"))
+    return excel.xlsx_response(content, _("督办清单-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()})
+
+
+@login_required
 def board(request: HttpRequest) -> HttpResponse:
     """督办: what is overdue, unanswered or due within a day, with counts by tier."""
     _require_queue(request)
     data = selectors.supervision_board(request.user)
     now = timezone.now()
     lists = []
-    for key, title, qs in (
-        ("overdue", _("超时未办结"), data["overdue"]),
-        ("unanswered", _("超时未响应"), data["unanswered"]),
-        ("due_soon", _("24 小时内到期"), data["due_soon"]),
-    ):
-        qs = qs.select_related("compound", "department").order_by("resolution_due_at", "pk")
+    for key, title, qs in _board_lists(data):
         lists.append({"key": key, "title": title, "count": qs.count(),
                       "rows": [(c, overdue(c, now)) for c in qs[:20]]})
     tiers = [(label, data["overdue_by_tier"].get(value, 0), value) for value, label in Tier.choices]
@@ -240,6 +318,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "error": error,
             "error_field": error_field(error) if error else "",
+            # a file input comes back empty after an error: say so instead of dropping them silently
+            "photos_dropped": len(request.FILES.getlist("photos")) if error else 0,
             "duplicate_id": (error.details or {}).get("case_id") if error and isinstance(error.details, dict) else None,
             "max_description": MAX_DESCRIPTION,
             "max_photos": MAX_PHOTOS,

@@ -120,7 +120,32 @@ def rates_export(world, login):
     )
 
 
-EXPORTS = [roster_template, roster_export, party_report, party_report_one_unit, rates_export]
+def _hostile_cases(world):
+    """Requests whose description and reporter a person typed: formula-like text, past due (on the board too)."""
+    from datetime import timedelta
+
+    from gongzhi.casework.actions.intake import case_submit
+    from gongzhi.casework.models import Case
+
+    staff = world.users["community_staff"]
+    for i, text in enumerate(HOSTILE[:3]):
+        case = case_submit(actor=staff, description=f"{text} 楼道灯坏了好几天了{i}", channel="walk_in",
+                           building_id=world.b1.pk, reporter_name=f"{text}{i}", reporter_phone=f"1390000000{i}")
+        Case.objects.filter(pk=case.pk).update(resolution_due_at=timezone.now() - timedelta(hours=1))
+
+
+def queue_export(world, login):
+    _hostile_cases(world)
+    return login(world.users["community_staff"]).get("/casework/export.xlsx", {"status": "all"})
+
+
+def board_export(world, login):
+    _hostile_cases(world)
+    return login(world.users["community_staff"]).get("/casework/board/export.xlsx")
+
+
+EXPORTS = [roster_template, roster_export, party_report, party_report_one_unit, rates_export, queue_export,
+           board_export]
 
 
 def _body(response) -> bytes:

@@ -235,12 +235,20 @@ def resident_tags_set(*, actor, resident_id: int, tags: list[str]) -> list[str]:
     return sorted(wanted)
 
 
+CONTACT_FIELDS = ("phone", "id_number")
+
+
 @transaction.atomic
-def contact_reveal(*, actor, resident_id: int) -> dict[str, str]:
-    """Show a resident's full phone and ID number; the reveal itself is audited."""
+def contact_reveal(*, actor, resident_id: int, fields: tuple[str, ...] = CONTACT_FIELDS) -> dict[str, str]:
+    """Show a resident's full phone and/or ID number (only what was asked); the reveal is audited with
+    what it showed. A field not asked for stays masked."""
     resident = access_resident(actor, resident_id)
     require(actor, REVEAL_CONTACT, "resident", resident)
+    fields = tuple(f for f in CONTACT_FIELDS if f in fields) or CONTACT_FIELDS
     audit_record(
         actor=actor, action="resident.reveal_contact", target=resident, community_id=resident.community_id,
+        details={"fields": list(fields)},
     )
-    return {"phone": resident.phone, "id_number": resident.id_number}
+    shown = {"phone": resident.phone, "id_number": resident.id_number}
+    masked = {"phone": resident.masked_phone, "id_number": resident.masked_id_number}
+    return {f: (shown[f] if f in fields else masked[f]) for f in CONTACT_FIELDS}

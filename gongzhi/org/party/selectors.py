@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from gongzhi.core.sorting import natural_key, natural_sorted
 
 from ..models import (
     Building,
@@ -115,9 +116,9 @@ def org_tree(community: Region) -> tuple[list[OrgNode], dict]:
     kind_order = {k: i for i, k in enumerate(PartyOrg.Kind.values)}
     for r in roots:
         total(r)
-    roots.sort(key=lambda n: (kind_order.get(n.org.kind, 9), n.org.name))
+    roots.sort(key=lambda n: (kind_order.get(n.org.kind, 9), natural_key(n.org.name)))
     for n in nodes.values():
-        n.children.sort(key=lambda c: (kind_order.get(c.org.kind, 9), c.org.name))
+        n.children.sort(key=lambda c: (kind_order.get(c.org.kind, 9), natural_key(c.org.name)))
     buildings = Building.objects.filter(community=community)
     stats = {
         "buildings": buildings.count(),
@@ -133,20 +134,20 @@ def org_tree(community: Region) -> tuple[list[OrgNode], dict]:
 
 
 def branches(community: Region) -> list[PartyOrg]:
-    return list(
+    return natural_sorted(
         PartyOrg.objects.filter(
             community=community, kind__in=[PartyOrg.Kind.GRID_BRANCH, PartyOrg.Kind.COMPOUND_BRANCH]
-        ).order_by("kind", "name")
+        ), key=lambda o: (o.kind, o.name)
     )
 
 
-def buildings_with_groups(community: Region) -> QuerySet[Building]:
-    """Buildings of the community with their party group (for pickers and QR sheets)."""
-    return (
-        Building.objects.filter(community=community)
-        .select_related("compound", "grid", "party_group")
-        .order_by("compound__name", "name")
-    )
+def buildings_with_groups(community: Region, *, grouped: bool | None = None) -> list[Building]:
+    """Buildings of the community with their party group (for pickers and QR sheets), in natural order;
+    ``grouped`` keeps only those with (True) or without (False) a group."""
+    qs = Building.objects.filter(community=community).select_related("compound", "grid", "party_group")
+    if grouped is not None:
+        qs = qs.filter(party_group__isnull=not grouped)
+    return natural_sorted(qs, key=lambda b: (b.compound.name, b.name))
 
 
 # Registrations and members ---------------------------------------------------------------

@@ -224,7 +224,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "kinds": PartyOrg.Kind.choices,
             "grids": Region.objects.filter(parent_community=community).order_by("code"),
             "compounds": community.compounds.order_by("name"),
-            "buildings_without_group": ps.buildings_with_groups(community).filter(party_group__isnull=True),
+            "buildings_without_group": ps.buildings_with_groups(community, grouped=False),
             "branches": ps.branches(community),
         }
     )
@@ -294,7 +294,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "active": active,
             "kinds": PartyMember.Kind.choices,
-            "buildings": ps.buildings_with_groups(community).filter(party_group__isnull=False),
+            "buildings": ps.buildings_with_groups(community, grouped=True),
             "employers": ps.employer_options(community.pk),
         }
     )

@@ -56,6 +56,9 @@ def test_search_by_room_number_and_reveal_phone(phone_page, world, screenshot_di
     # Only one household in the grid worker's scope matches: straight to it.
     assert page.locator("h1").inner_text() == "1栋 2-102"
     owner = world.residents["b1 2-102 owner"]
-    page.get_by_role("button", name="查看完整").first.click()
+    page.get_by_role("button", name="查看电话").first.click()
     page.wait_for_selector(f"a[href='tel:{owner.phone}']")
+    # the phone was asked for, not the ID number (issue #8 point 6): it stays masked
+    contact = page.locator(f"#contact-{owner.pk}").inner_text()
+    assert owner.id_number not in contact and owner.masked_id_number in contact
     page.screenshot(path=str(screenshot_dir / "household_revealed_375.png"), full_page=True)
