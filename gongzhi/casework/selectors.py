@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts.models import User
 from gongzhi.core.sorting import natural_sorted
 from gongzhi.core.validators import mask_contacts_in, mask_phone
+from gongzhi.org.ids import query_pk
 from gongzhi.org.models import (
     ROLE_SCOPE,
     Building,
@@ -444,11 +445,8 @@ HOME_TILES = {
 
 def queue_filters(params) -> dict:
     """The queue page's filters out of its query parameters (a QueryDict or a dict), cleaned."""
-    def number(key):
-        try:
-            return int(params.get(key))
-        except (TypeError, ValueError):
-            return None
+    def number(key):  # beyond a BIGINT: -1, no row (org.ids.query_pk)
+        return query_pk(params.get(key))
 
     status = params.get("status", "open")
     if status not in ("open", "all", *Case.Status.values):
