@@ -95,6 +95,16 @@ def settle(page) -> None:
     page.wait_for_function(_SETTLED_JS)
 
 
+def nav_click(page, name: str) -> None:
+    """Follow the main menu's link ``name``, unfolding its group (居民, 服务, 党建, 统计, 管理) first if it is in one."""
+    link = page.locator("nav.nav").get_by_role("link", name=name, include_hidden=True).first  # a folded group hides it
+    group = link.locator("xpath=ancestor::details[1]")
+    if group.count() and not link.is_visible():
+        group.locator("summary").click()
+    link.click()
+    settle(page)
+
+
 def browser_login(page, phone: str, password: str) -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("#id_phone", phone)

@@ -12,6 +12,7 @@ from .models import CaseEvent
 
 audit_labels.register("casework", {
     **{f"case.{value}": label for value, label in CaseEvent.Kind.choices},
+    "case.reveal_contact": _("查看反映人电话"),
     "category.create": _("新增诉求类别"),
     "category.update": _("修改诉求类别"),
     "department.create": _("新增职能部门"),

@@ -3,7 +3,7 @@ staff pages stay usable on a phone."""
 
 import pytest
 
-from conftest import browser_login, settle
+from conftest import browser_login, nav_click, settle
 from gongzhi.org.models import PartyMember, PartyRegistration, PostClaim
 from gongzhi.org.testing.party_world import build_party_world
 from gongzhi.org.testing.world import PASSWORD
@@ -82,8 +82,7 @@ def test_staff_pages_on_a_phone(phone_page, world, screenshot_dir):
     page = phone_page
 
     browser_login(page, world.users["community_secretary"].phone, PASSWORD)
-    page.get_by_role("link", name="党建").click()
-    settle(page)
+    nav_click(page, "党建")
     assert "阳光小区1栋党小组" in page.locator("#orgtree").inner_text()
     page.screenshot(path=str(screenshot_dir / "party_overview_375.png"), full_page=True)
     assert fits_phone(page)

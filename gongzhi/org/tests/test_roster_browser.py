@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import browser_login, settle
+from conftest import browser_login, nav_click, settle
 from gongzhi.org.models import Building, RosterImport
 from gongzhi.org.testing.world import PASSWORD
 
@@ -23,8 +23,7 @@ def fits(page) -> bool:
 def test_upload_with_problems_then_a_clean_roster(phone_page, world, tmp_path, screenshot_dir):
     page = phone_page
     browser_login(page, world.users["community_staff"].phone, PASSWORD)
-    page.get_by_role("link", name="花名册").click()
-    settle(page)
+    nav_click(page, "花名册")
     assert page.locator("h1").inner_text() == "花名册 · 和谐社区"
     assert fits(page)
     page.screenshot(path=str(screenshot_dir / "roster_home_375.png"), full_page=True)
