@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import browser_login, nav_click, settle
+from conftest import browser_login, nav_click
 from gongzhi.org.models import Building, RosterImport
 from gongzhi.org.testing.world import PASSWORD
 
