@@ -4,7 +4,8 @@
 resolver's own list, so a new page is walked too, and every object page of ``TWINS``) is opened
 with each query parameter a page reads set to a number beyond a BIGINT, and with all of them at
 once set to other bad values. A page may ignore the bad filter, answer its page error (400) or 404
-(an id that matches nothing); it must never answer a 5xx. The parameter names come from the source
+(an id that matches nothing); it must never answer a 5xx. Each parameter is also tried alone, as
+the community secretary. The parameter names come from the source
 of the page's own view module (``request.GET.get("x")``, ``get["x"]`` …) plus the shared ones
 (``page``, ``community``), so a page reading a new one gets it too.
 """
@@ -31,6 +32,9 @@ SHARED = {"page", "community"}  # core.pagination.paginate, core.pickers
 BIG = "99999999999999999999"
 OTHER_BAD = ["-99999999999999999999", "abc", "1.5", "1" * 400]
 ROLES = ["community_secretary", "subdistrict_staff", "resident"]
+# Every parameter alone as the role that sees the most pages; every role with all of them at once
+# (one request per page and bad value: the walk costs a fifth of asking each parameter for each role).
+ONE_BY_ONE = "community_secretary"
 
 
 @cache
@@ -59,7 +63,9 @@ def test_numbers_out_of_range_are_never_a_500(case_world, role):
     failures = []
     for url in urls:
         names = query_names(url)
-        queries = [{name: BIG} for name in names] + [dict.fromkeys(names, bad) for bad in OTHER_BAD]
+        queries = [dict.fromkeys(names, bad) for bad in (BIG, *OTHER_BAD)]
+        if role == ONE_BY_ONE:  # each alone too: a bad value that ends the view early cannot hide the next
+            queries += [{name: BIG} for name in names]
         for query in queries:
             response = client.get(url, query)
             if response.status_code >= 500:
