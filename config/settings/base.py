@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.org",
     "gongzhi.casework",
+    "gongzhi.alerts",
 ]
 
 MIDDLEWARE = [
