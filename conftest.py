@@ -37,9 +37,7 @@ def _browser():
         pytest.skip("Debian chromium is not installed (make test installs it when run as root)")
     # Playwright's sync API runs an event loop; Django must allow sync DB calls from fixtures.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, sync_playwright
 
     screenshot = Page.screenshot
     if os.environ.get("GZ_SCREENSHOTS", "1") == "0":
