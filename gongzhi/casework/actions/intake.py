@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.effects import save_file_on_commit
 from gongzhi.core.errors import ApplicationError
 from gongzhi.core.images import clean_image
-from gongzhi.core.validators import normalize_phone
+from gongzhi.org.actions.common import clean_phone
 from gongzhi.org.models import Building, Household, Region, Resident
 from gongzhi.org.permissions import own_resident
 
@@ -51,17 +51,8 @@ def clean_description(text) -> str:
 
 def clean_reporter_phone(raw) -> str:
     """A reporter's phone as typed by staff: a Chinese mobile or landline (stored in national form), or nothing."""
-    text = str(raw or "").strip()
-    if not text:
-        return ""
-    phone = normalize_phone(text)
-    if phone is None:
-        raise ApplicationError(
-            codes.INVALID_PHONE,
-            _("反映人电话格式不正确，请填写手机号（如 13912345678）或带区号的固定电话（如 0551-63601234）。"),
-            field="reporter_phone",
-        )
-    return phone
+    return clean_phone(raw, field="reporter_phone", message=_(
+        "反映人电话格式不正确，请填写手机号（如 13912345678）或带区号的固定电话（如 0551-63601234）。"))
 
 
 def clean_photos(photos) -> list[tuple[PhotoIn, str, str, int, int]]:

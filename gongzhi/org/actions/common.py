@@ -24,7 +24,9 @@ def clean_text(value, *, field: str, label: str, max_length: int, required: bool
     return text
 
 
-def clean_phone(value, *, field: str = "phone", required: bool = False) -> str:
+def clean_phone(value, *, field: str = "phone", required: bool = False, message: str | None = None) -> str:
+    """A Chinese mobile or landline in national form, or "" when empty and not required; ``message``
+    replaces the default error text (e.g. one that shows the expected forms)."""
     text = str(value or "").strip()
     if not text:
         if required:
@@ -33,7 +35,7 @@ def clean_phone(value, *, field: str = "phone", required: bool = False) -> str:
     phone = normalize_phone(text)
     if phone is None:
         raise ApplicationError(
-            codes.INVALID_PHONE, _("电话号码格式不正确：%(value)s") % {"value": text}, field=field
+            codes.INVALID_PHONE, message or _("电话号码格式不正确：%(value)s") % {"value": text}, field=field
         )
     return phone
 
