@@ -110,6 +110,16 @@ def prepare(db: Path) -> dict:
     return {"clients": clients, "texts": texts}
 
 
+def stop(proc: subprocess.Popen, log) -> None:
+    """Stop a server started for a bench (SIGTERM, then SIGKILL after 20 s) and close its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
 def wait_for(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -172,12 +182,7 @@ def main() -> None:
         ping = run_load({**common, "name": "ping", "method": "GET", "path": "/api/casework/ping",
                          "items": [[key, None] for key in tokens], "expect": 200})
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log)
     from gongzhi.casework.models import Case
 
     during = Case.objects.filter(created_at__gte=load_started, channel="resident")

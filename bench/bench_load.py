@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _casework_common import BENCH_DIR, ROOT, VENV_BIN, fresh_db, result_line, say
-from _casework_http import free_port, prepare, server_env, wait_for
+from _casework_http import free_port, prepare, server_env, stop, wait_for
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 DURATION = float(os.environ.get("BENCH_DURATION", "30"))
@@ -78,12 +78,7 @@ def run(name: str, command: list[str], port: int, db: Path, spec: dict) -> dict:
                              capture_output=True, text=True, check=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log)
 
 
 def main() -> None:
